@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * C declarations imx_rproc_rs binds to. bindgen runs over this header in the
+ * module's own build (see Kbuild); only the items named in
+ * rust/bindgen_parameters are generated, every other type resolves to the
+ * kernel crate's `kernel::bindings`.
+ */
+#include <linux/remoteproc.h>
+#include <linux/rsc_table.h>
+#include <linux/mailbox_client.h>
+#include <linux/mailbox_controller.h>
+#include <linux/firmware/imx/sm.h>
+#include <linux/of.h>
+#include <linux/of_reserved_mem.h>
+#include <linux/io.h>
+#include <linux/interrupt.h>
+
+/*
+ * Exported by the remoteproc core, but declared only in its private header
+ * drivers/remoteproc/remoteproc_internal.h, which a kernel build directory
+ * does not have to ship.
+ */
+irqreturn_t rproc_vq_interrupt(struct rproc *rproc, int vq_id);
+
+/* Wrappers for static inline functions, in rust/helpers.c. */
+void imx_rproc_rs_rproc_set_feature(struct rproc *rproc,
+				    enum rproc_features feature);

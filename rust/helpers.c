@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Out-of-line wrappers for the static inline functions imx_rproc_rs calls.
+ * Linked into the same module (composite object, see Kbuild).
+ */
+#include "bindings_helper.h"
+
+void imx_rproc_rs_rproc_set_feature(struct rproc *rproc,
+				    enum rproc_features feature)
+{
+	set_bit(feature, rproc->features);
+}

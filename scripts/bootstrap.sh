@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Installs every tool imx_rproc_rs needs and builds the arm64 Linux 7.2 tree
+# it is compiled and tested against. Idempotent: a second run checks each
+# step, finds it done and says so.
+#
+#   scripts/bootstrap.sh            tools + kernel tree + guest user space
+#   scripts/bootstrap.sh --tools    tools only (no kernel)
+#   scripts/bootstrap.sh --print-env  print KDIR=... lines for the Makefile
+#
+# The kernel tree lives outside the clone, in
+#   ${IMX_RPROC_RS_CACHE:-~/.cache/imx_rproc_rs}/linux-<version>-<confighash>/
+# keyed by the Debian package version of linux-source-7.2 (the newest one
+# Debian serves), the config fragment and the rustc version, so a fresh
+# clone on the same machine reuses it and any change of those rebuilds it.
+
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache=${IMX_RPROC_RS_CACHE:-$HOME/.cache/imx_rproc_rs}
+fragment=$here/configs/imx_rproc_rs.config
+jobs=${JOBS:-2}
+export PATH=$HOME/.cargo/bin:$PATH
+export DEBIAN_FRONTEND=noninteractive
+
+step() { printf '\033[1m[bootstrap]\033[0m %s\n' "$*"; }
+done_() { printf '[bootstrap]   %s\n' "$*"; }
+die() { printf '[bootstrap] error: %s\n' "$*" >&2; exit 1; }
+
+mode=all
+case "${1:-}" in
+--tools) mode=tools ;;
+--print-env) mode=env ;;
+"") ;;
+*) die "unknown argument '$1'" ;;
+esac
+
+apt_updated=
+apt_update() {
+	if [ -z "$apt_updated" ]; then
+		apt-get update -qq || die "apt-get update failed"
+		apt_updated=1
+	fi
+}
+
+# ---------------------------------------------------------------- tools
+apt_pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
+	device-tree-compiler bc bison flex libssl-dev libelf-dev cpio xz-utils
+	kmod rsync python3-docutils python3-pip make gcc)
+
+install_tools() {
+	step "apt packages"
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		dpkg --add-architecture arm64
+		apt_updated=
+	fi
+	local missing=()
+	for p in "${apt_pkgs[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing+=("$p")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		done_ "all ${#apt_pkgs[@]} present"
+	else
+		done_ "installing: ${missing[*]}"
+		apt_update
+		apt-get install -y -qq "${missing[@]}" >/dev/null
+	fi
+
+	step "rustup component rust-src"
+	if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+		done_ "present"
+	else
+		rustup component add rust-src
+	fi
+
+	step "bindgen-cli (crates.io)"
+	if command -v bindgen >/dev/null 2>&1; then
+		done_ "present: $(bindgen --version)"
+	else
+		done_ "cargo install --locked bindgen-cli (about 2 minutes)"
+		cargo install --locked bindgen-cli
+	fi
+
+	step "libclang 18 (PyPI wheel; Debian 12's clang is too old for Linux 7.2)"
+	if libclang_dir >/dev/null 2>&1; then
+		done_ "present: $(libclang_dir)"
+	else
+		python3 -m pip install -q libclang==18.1.1 ||
+			python3 -m pip install -q --break-system-packages libclang==18.1.1
+		libclang_dir >/dev/null || die "libclang wheel installed but not found"
+	fi
+}
+
+libclang_dir() {
+	local d
+	d=$(python3 -c 'import clang, os; print(os.path.join(os.path.dirname(clang.__file__), "native"))' 2>/dev/null) || return 1
+	[ -e "$d/libclang.so" ] || return 1
+	echo "$d"
+}
+
+# ------------------------------------------------- debian package fetching
+# A private apt configuration pointing at trixie-backports, so the system's
+# sources stay untouched.
+priv_apt_opts() {
+	echo -o "Dir::Etc::sourcelist=$cache/apt/sources.list" \
+		-o Dir::Etc::sourceparts=- \
+		-o "Dir::State::Lists=$cache/apt/lists" \
+		-o "Dir::Cache::Archives=$cache/apt/archives" \
+		-o APT::Get::List-Cleanup=0
+}
+
+priv_apt_update() {
+	mkdir -p "$cache/apt/lists/partial" "$cache/apt/archives/partial"
+	cat >"$cache/apt/sources.list" <<-EOF
+		deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
+	EOF
+	# shellcheck disable=SC2046
+	apt-get $(priv_apt_opts) update -qq 2>/dev/null
+}
+
+newest_source_version() {
+	# shellcheck disable=SC2046
+	apt-cache $(priv_apt_opts) policy linux-source-7.2 2>/dev/null |
+		awk '/Candidate:/ { print $2 }'
+}
+
+# ---------------------------------------------------------------- kernel
+config_hash() {
+	{
+		cat "$fragment"
+		rustc --version
+		bindgen --version
+		aarch64-linux-gnu-gcc --version | head -n 1
+	} | sha256sum | cut -c1-12
+}
+
+kernel_make() {
+	make -C "$1" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+		LIBCLANG_PATH="$(libclang_dir)" "${@:2}"
+}
+
+# Runs a long make with its output in a log, printing a progress line every
+# 30 s (objects compiled so far) so a CI log shows it is alive.
+make_with_progress() {
+	local dir=$1 log=$2
+	shift 2
+	local start=$SECONDS
+	kernel_make "$dir" "$@" >"$log" 2>&1 &
+	local pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 30 &
+		wait $! || true
+		kill -0 "$pid" 2>/dev/null || break
+		done_ "$(grep -c '^  \(CC\|RUSTC\|AS\|LD\)' "$log" || true) objects, $((SECONDS - start)) s"
+	done
+	if ! wait "$pid"; then
+		tail -n 40 "$log" >&2
+		die "kernel build failed, full log in $log"
+	fi
+	done_ "done in $((SECONDS - start)) s (log: $log)"
+}
+
+resolve_kernel() {
+	local ver
+	if priv_apt_update; then
+		ver=$(newest_source_version)
+	fi
+	if [ -z "${ver:-}" ]; then
+		# Offline: fall back to the newest tree we already have.
+		ver=$(ls -d "$cache"/dl/linux-source-7.2_*.deb 2>/dev/null | sort -V | tail -n 1 |
+			sed 's/.*linux-source-7.2_\(.*\)_all.deb/\1/')
+		[ -n "$ver" ] || die "cannot reach Debian's archive and no linux-source-7.2 is cached"
+		done_ "archive unreachable, using cached linux-source-7.2 $ver"
+	fi
+	kver=${ver%%-*}
+	kdir=$cache/linux-$kver-$(config_hash)
+	deb_ver=$ver
+}
+
+build_kernel() {
+	step "Linux 7.2 source (Debian linux-source-7.2, newest)"
+	resolve_kernel
+	if [ -f "$kdir/.imx_rproc_rs_built" ]; then
+		done_ "up to date: $kdir (linux-source-7.2 $deb_ver)"
+		write_env
+		return
+	fi
+	local deb
+	deb=$cache/dl/linux-source-7.2_${deb_ver}_all.deb
+	if [ ! -f "$deb" ]; then
+		mkdir -p "$cache/dl"
+		done_ "downloading linux-source-7.2 $deb_ver (about 165 MB)"
+		# shellcheck disable=SC2046
+		(cd "$cache/dl" && apt-get $(priv_apt_opts) download "linux-source-7.2=$deb_ver" 2>&1 |
+			grep -v '^W: Download is performed unsandboxed' || true)
+		[ -f "$deb" ] || die "download of linux-source-7.2 $deb_ver failed"
+	else
+		done_ "package cached: $deb"
+	fi
+
+	step "unpacking into $kdir"
+	rm -rf "$kdir" "$kdir.tmp"
+	mkdir -p "$kdir.tmp"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir.tmp" --wildcards './usr/src/linux-source-7.2.tar.*'
+	tar -xf "$kdir.tmp"/usr/src/linux-source-7.2.tar.* -C "$kdir.tmp"
+	mv "$kdir.tmp/linux-source-7.2" "$kdir"
+	rm -rf "$kdir.tmp"
+
+	step "configuring: allnoconfig + configs/imx_rproc_rs.config"
+	kernel_make "$kdir" -s rustavailable || die "the Rust toolchain does not fit this kernel"
+	kernel_make "$kdir" -s KCONFIG_ALLCONFIG="$fragment" allnoconfig
+	check_config "$kdir/.config"
+
+	step "building Image and modules with -j$jobs (about 5 minutes)"
+	make_with_progress "$kdir" "$kdir/build.log" -j"$jobs" Image modules
+	touch "$kdir/.imx_rproc_rs_built"
+	write_env
+}
+
+# Every =y/=m line of the fragment must have survived Kconfig's dependency
+# resolution, otherwise the tests would run on a kernel that lacks them.
+check_config() {
+	local cfg=$1 bad=0 line
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=y | CONFIG_*=m)
+			grep -qx "$line" "$cfg" || {
+				printf '[bootstrap]   fragment line not honoured: %s (got: %s)\n' \
+					"$line" "$(grep "^${line%%=*}=" "$cfg" || echo unset)" >&2
+				bad=1
+			}
+			;;
+		esac
+	done <"$fragment"
+	[ $bad -eq 0 ] || die "config fragment does not apply cleanly"
+	done_ "all fragment options set"
+}
+
+write_env() {
+	mkdir -p "$cache"
+	{
+		echo "KDIR=$kdir"
+		echo "LIBCLANG_PATH=$(libclang_dir)"
+		echo "BUSYBOX=$cache/busybox/bin/busybox"
+	} >"$cache/env.mk.tmp"
+	mv "$cache/env.mk.tmp" "$cache/env.mk"
+}
+
+# ------------------------------------------------------ guest user space
+fetch_busybox() {
+	step "busybox-static:arm64 (guest user space)"
+	if [ -x "$cache/busybox/bin/busybox" ]; then
+		done_ "present"
+		return
+	fi
+	mkdir -p "$cache/dl"
+	rm -f "$cache"/dl/busybox-static_*_arm64.deb
+	# The system's own sources (Debian 12), arm64 added as foreign arch above.
+	apt-cache show busybox-static:arm64 >/dev/null 2>&1 || apt_update
+	(cd "$cache/dl" && apt-get download busybox-static:arm64 2>&1 |
+		grep -v '^W: Download is performed unsandboxed' || true)
+	local deb
+	deb=$(ls "$cache"/dl/busybox-static_*_arm64.deb 2>/dev/null | head -n 1)
+	[ -n "$deb" ] || die "download of busybox-static:arm64 failed"
+	rm -rf "$cache/busybox.tmp"
+	dpkg-deb -x "$deb" "$cache/busybox.tmp"
+	mkdir -p "$cache/busybox"
+	rm -rf "$cache/busybox/bin"
+	mv "$cache/busybox.tmp/bin" "$cache/busybox/bin"
+	rm -rf "$cache/busybox.tmp"
+	done_ "$(file -b "$cache/busybox/bin/busybox" 2>/dev/null | cut -d, -f1-2 || echo extracted)"
+}
+
+case $mode in
+env)
+	[ -f "$cache/env.mk" ] || die "no kernel tree yet: run scripts/bootstrap.sh"
+	cat "$cache/env.mk"
+	;;
+tools)
+	install_tools
+	;;
+all)
+	install_tools
+	fetch_busybox
+	build_kernel
+	step "ready: KDIR=$kdir"
+	;;
+esac
