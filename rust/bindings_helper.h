@@ -25,3 +25,6 @@ irqreturn_t rproc_vq_interrupt(struct rproc *rproc, int vq_id);
 /* Wrappers for static inline functions, in rust/helpers.c. */
 void imx_rproc_rs_rproc_set_feature(struct rproc *rproc,
 				    enum rproc_features feature);
+void __iomem *imx_rproc_rs_ioremap_wc(phys_addr_t offset, size_t size);
+void __iomem *imx_rproc_rs_ioremap(phys_addr_t offset, size_t size);
+void imx_rproc_rs_iounmap(void __iomem *addr);

@@ -1,24 +1,501 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! i.MX95 Cortex-M7 remoteproc driver.
+//! Remote processor driver for the Cortex-M7 of the NXP i.MX95, controlled
+//! through the i.MX System Manager.
+//!
+//! A drop-in replacement for the i.MX95 path of `drivers/remoteproc/imx_rproc.c`:
+//! it binds `fsl,imx95-cm7`, registers the device tree's reserved memory as
+//! carveouts, talks to the M7 through the `tx`/`rx` mailboxes and boots and
+//! stops it with the System Manager's CPU protocol (the M7 sits in Linux's
+//! logical machine) or LMM protocol (it has a logical machine of its own).
 
-use kernel::prelude::*;
+use kernel::{
+    device::{Bound, Core, Device},
+    of, platform,
+    prelude::*,
+    sync::{aref::ARef, Arc, Mutex},
+    workqueue::{self, impl_has_work, new_work, Work, WorkItem},
+};
 
+mod fw;
 mod kernel_ext;
 
-module! {
-    type: ImxRprocModule,
+use fw::att::{self, AttEntry};
+use kernel_ext::{
+    imx_sm,
+    mailbox::{self, Channel, RxHandler},
+    of_rmem::{self, IoMapping, MapKind, ReservedRegion},
+    remoteproc::{self, KernelVa, Rproc},
+};
+
+/// The M7's CPU id in the System Manager (must match the SM configuration).
+const M7_CPUID: u32 = 1;
+/// The M7's logical machine id in the System Manager.
+const M7_LMID: u32 = 1;
+/// The i.MX95 M7 fetches its vector table from the ELF entry masked to 64 KiB.
+const RESET_VECTOR_MASK: u64 = 0xffff_0000;
+/// At most this many `memory-region` entries, as the C driver.
+const MAX_REGIONS: usize = 32;
+/// How long a kick may wait for the mailbox, as the C driver.
+const MBOX_TX_TIMEOUT_MS: u32 = 100;
+
+/// How Linux controls the M7.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Method {
+    /// The M7 is in Linux's logical machine: CPU protocol.
+    Cpu,
+    /// The M7 has a logical machine of its own: LMM protocol; `control` says
+    /// whether the System Manager lets Linux boot and stop it (otherwise
+    /// only IPC with an M7 someone else booted).
+    Lmm { control: bool },
+}
+
+impl Method {
+    fn name(self) -> &'static str {
+        match self {
+            Method::Cpu => "cpu",
+            Method::Lmm { control: true } => "lmm",
+            Method::Lmm { control: false } => "lmm-ipc-only",
+        }
+    }
+}
+
+/// Defers "the M7 sent something" from the mailbox callback, which may be
+/// atomic, to process context, where the rpmsg receive path may sleep.
+#[pin_data]
+struct RxWork {
+    rproc: ARef<Rproc>,
+    #[pin]
+    work: Work<RxWork>,
+}
+
+impl_has_work! {
+    impl HasWork<Self> for RxWork { self.work }
+}
+
+impl WorkItem for RxWork {
+    type Pointer = Arc<RxWork>;
+
+    fn run(this: Arc<RxWork>) {
+        // The M7's word is not trustworthy (Zephyr sends an uninitialised
+        // one): look at every virtqueue.
+        this.rproc.vq_interrupt_all();
+    }
+}
+
+impl RxHandler for RxWork {
+    fn received(this: &Arc<Self>) {
+        // Already queued: that run will see this message's buffers too.
+        let _ = workqueue::system().enqueue(this.clone());
+    }
+}
+
+/// The `tx` and `rx` channels of the M7's messaging unit.
+struct Mailboxes {
+    tx: Channel<RxWork>,
+    _rx: Channel<RxWork>,
+}
+
+impl Mailboxes {
+    /// Requests both channels, as `imx_rproc_xtr_mbox_init` does.
+    fn request(dev: &Device<Bound>, rx: &Arc<RxWork>) -> Result<Self> {
+        let tx = Channel::request(
+            dev,
+            c"tx",
+            mailbox::Config {
+                tx_block: true,
+                tx_tout_ms: MBOX_TX_TIMEOUT_MS,
+                knows_txdone: false,
+            },
+            None,
+        )
+        .inspect_err(|e| {
+            if *e != EPROBE_DEFER {
+                dev_err!(dev, "failed to request tx mailbox channel: {:?}\n", e);
+            }
+        })?;
+        let rx_chan = Channel::request(
+            dev,
+            c"rx",
+            mailbox::Config {
+                tx_block: true,
+                tx_tout_ms: MBOX_TX_TIMEOUT_MS,
+                knows_txdone: false,
+            },
+            Some(rx.clone()),
+        )
+        .inspect_err(|e| {
+            if *e != EPROBE_DEFER {
+                dev_err!(dev, "failed to request rx mailbox channel: {:?}\n", e);
+            }
+        })?;
+        Ok(Self { tx, _rx: rx_chan })
+    }
+}
+
+/// A physical range mapped at probe time, with the remote's view of it.
+struct Mapped {
+    /// Where the range starts in the system address space.
+    sa: u64,
+    map: IoMapping,
+}
+
+/// The driver's per-device state; the [`remoteproc::Operations`] receive it.
+#[pin_data]
+struct ImxRproc {
+    method: Method,
+    regions: KVec<ReservedRegion>,
+    att: &'static [AttEntry],
+    mapped: KVec<Mapped>,
+    rx: Arc<RxWork>,
+    /// Present between start/attach and stop; the channels are given back
+    /// while the M7 is offline, as the C driver does.
+    #[pin]
+    mbox: Mutex<Option<Mailboxes>>,
+}
+
+impl ImxRproc {
+    /// Requests the mailbox channels again after a stop.
+    fn mbox_init(&self, rproc: &Rproc) -> Result {
+        let mut guard = self.mbox.lock();
+        if guard.is_none() {
+            *guard = Some(Mailboxes::request(rproc.parent(), &self.rx)?);
+        }
+        Ok(())
+    }
+
+    fn mbox_free(&self) {
+        *self.mbox.lock() = None;
+    }
+
+    fn reset_vector(rproc: &Rproc) -> u64 {
+        rproc.bootaddr() & RESET_VECTOR_MASK
+    }
+}
+
+#[vtable]
+impl remoteproc::Operations for ImxRproc {
+    fn prepare(this: &Self, rproc: &Rproc) -> Result {
+        // Carveouts are released at every shutdown: register them again.
+        for region in this.regions.iter() {
+            let name = region.base_name();
+            // The vdev buffer (index 0, a DMA pool) and the resource table
+            // are not carveouts.
+            if name.starts_with(b"vdev0buffer") || name.starts_with(b"rsc-table") {
+                continue;
+            }
+            // i.MX maps DDR 1:1: the remote sees the physical address.
+            let da = u32::try_from(region.start).map_err(|_| EINVAL)?;
+            let len = usize::try_from(region.size).map_err(|_| EINVAL)?;
+            rproc.add_iomem_carveout(&region.base_cname()?, region.start, len, da)?;
+            rproc.coredump_add_segment(da.into(), len)?;
+        }
+
+        match this.method {
+            Method::Cpu => Ok(()),
+            Method::Lmm { .. } if rproc.state() == remoteproc::State::Detached => Ok(()),
+            Method::Lmm { control: false } => Err(EACCES),
+            Method::Lmm { control: true } => {
+                let dev = rproc.parent();
+                imx_sm::lmm_power_on(M7_LMID).inspect_err(|e| {
+                    dev_err!(dev, "Failed to power on lmm({}): {:?}\n", M7_LMID, e);
+                })?;
+                dev_info!(dev, "lmm({}) powered on by Linux\n", M7_LMID);
+                Ok(())
+            }
+        }
+    }
+
+    fn start(this: &Self, rproc: &Rproc) -> Result {
+        let dev = rproc.parent();
+        this.mbox_init(rproc)?;
+        let vector = Self::reset_vector(rproc);
+        let ret = match this.method {
+            Method::Cpu => imx_sm::cpu_reset_vector_set(M7_CPUID, vector, true, false, false)
+                .inspect_err(|e| {
+                    dev_err!(
+                        dev,
+                        "Failed to set reset vector cpuid({}): {:?}\n",
+                        M7_CPUID,
+                        e
+                    )
+                })
+                .and_then(|()| imx_sm::cpu_start(M7_CPUID, true)),
+            Method::Lmm { .. } => imx_sm::lmm_reset_vector_set(M7_LMID, M7_CPUID, 0, vector)
+                .inspect_err(|e| {
+                    dev_err!(
+                        dev,
+                        "Failed to set reset vector lmid({}), cpuid({}): {:?}\n",
+                        M7_LMID,
+                        M7_CPUID,
+                        e
+                    )
+                })
+                .and_then(|()| {
+                    imx_sm::lmm_boot(M7_LMID).inspect_err(|e| {
+                        dev_err!(dev, "Failed to boot lmm({}): {:?}\n", M7_LMID, e)
+                    })
+                }),
+        };
+        if ret.is_err() {
+            dev_err!(dev, "Failed to enable remote core!\n");
+        }
+        ret
+    }
+
+    fn stop(this: &Self, rproc: &Rproc) -> Result {
+        let ret = match this.method {
+            Method::Cpu => imx_sm::cpu_start(M7_CPUID, false),
+            Method::Lmm { control: false } => Err(EACCES),
+            Method::Lmm { control: true } => imx_sm::lmm_shutdown(M7_LMID, imx_sm::LMM_OP_FORCEFUL),
+        };
+        match ret {
+            Ok(()) => this.mbox_free(),
+            Err(_) => dev_err!(rproc.parent(), "Failed to stop remote core\n"),
+        }
+        ret
+    }
+
+    fn attach(this: &Self, rproc: &Rproc) -> Result {
+        this.mbox_init(rproc)
+    }
+
+    fn kick(this: &Self, rproc: &Rproc, vqid: i32) {
+        let guard = this.mbox.lock();
+        let Some(mbox) = guard.as_ref() else {
+            dev_err!(rproc.parent(), "No initialized mbox tx channel\n");
+            return;
+        };
+        // The NXP convention: the virtqueue id in the upper half-word.
+        let msg = u32::try_from(vqid).unwrap_or(0) << 16;
+        if let Err(e) = mbox.tx.send_u32(msg) {
+            dev_err!(rproc.parent(), "kick: failed ({}, err:{:?})\n", vqid, e);
+        }
+    }
+
+    fn da_to_va(this: &Self, _rproc: &Rproc, da: u64, len: usize) -> Option<KernelVa> {
+        let len64 = u64::try_from(len).ok()?;
+        let (sa, entry) = att::da_to_sys(this.att, da, len64).ok()?;
+        for m in this.mapped.iter() {
+            let Some(offset) = sa.checked_sub(m.sa) else {
+                continue;
+            };
+            let Ok(offset) = usize::try_from(offset) else {
+                continue;
+            };
+            if let Some(va) = m.map.va_at(offset, len) {
+                return Some(KernelVa {
+                    va,
+                    is_iomem: entry.flags & att::ATT_IOMEM != 0,
+                });
+            }
+        }
+        None
+    }
+}
+
+/// Reads the `memory-region` list of the node.
+fn parse_regions(dev: &Device<Bound>) -> Result<KVec<ReservedRegion>> {
+    let n = of_rmem::count(dev).unwrap_or(0);
+    if n > MAX_REGIONS {
+        dev_err!(
+            dev,
+            "{} memory regions, at most {} supported\n",
+            n,
+            MAX_REGIONS
+        );
+        return Err(EINVAL);
+    }
+    let mut regions = KVec::with_capacity(n, GFP_KERNEL)?;
+    for i in 0..n {
+        let region = of_rmem::region(dev, i).inspect_err(|e| {
+            dev_err!(
+                dev,
+                "memory-region {}: unusable reserved memory: {:?}\n",
+                i,
+                e
+            )
+        })?;
+        regions.push(region, GFP_KERNEL)?;
+    }
+    Ok(regions)
+}
+
+/// Maps what the C driver maps at probe: the translation entries the driver
+/// owns (the TCMs) and every region that is not a vdev region.
+fn map_memory(
+    dev: &Device<Bound>,
+    table: &[AttEntry],
+    regions: &[ReservedRegion],
+) -> Result<KVec<Mapped>> {
+    let mut mapped = KVec::new();
+    for e in table.iter().filter(|e| e.flags & att::ATT_OWN != 0) {
+        let kind = if e.flags & att::ATT_IOMEM != 0 {
+            MapKind::Device
+        } else {
+            MapKind::WriteCombine
+        };
+        let map = IoMapping::new(e.sa, usize::try_from(e.size)?, kind)
+            .inspect_err(|_| dev_err!(dev, "failed to map TCM at {:#x}+{:#x}\n", e.sa, e.size))?;
+        mapped.push(Mapped { sa: e.sa, map }, GFP_KERNEL)?;
+    }
+    for r in regions
+        .iter()
+        .filter(|r| !r.base_name().starts_with(b"vdev"))
+    {
+        let size = usize::try_from(r.size).map_err(|_| EINVAL)?;
+        let map = IoMapping::new(r.start, size, MapKind::WriteCombine).inspect_err(|_| {
+            dev_err!(
+                dev,
+                "failed to map memory region at {:#x}+{:#x}\n",
+                r.start,
+                r.size
+            )
+        })?;
+        mapped.push(Mapped { sa: map.pa(), map }, GFP_KERNEL)?;
+    }
+    Ok(mapped)
+}
+
+/// Asks the System Manager how Linux controls the M7 and whether it runs,
+/// as `imx_rproc_sm_detect_mode` does.
+fn detect_mode(dev: &Device<Bound>) -> Result<(Method, bool)> {
+    let started = imx_sm::cpu_started(M7_CPUID).inspect_err(|e| {
+        if *e != EPROBE_DEFER {
+            dev_err!(dev, "Failed to detect cpu({}) status: {:?}\n", M7_CPUID, e)
+        }
+    })?;
+    let info = imx_sm::lmm_info(imx_sm::LMM_ID_DISCOVER).inspect_err(|e| {
+        if *e != EPROBE_DEFER {
+            dev_err!(dev, "Failed to get current LMM ID err: {:?}\n", e)
+        }
+    })?;
+
+    if info.lmid == M7_LMID {
+        dev_info!(dev, "Using CPU Protocol OPS\n");
+        return Ok((Method::Cpu, started));
+    }
+    dev_info!(dev, "Using LMM Protocol OPS\n");
+
+    // Probe the permission: powering the LM on fails with EACCES when the
+    // System Manager does not give Linux control over it.
+    match imx_sm::lmm_power_on(M7_LMID) {
+        Err(e) if e == EACCES => {
+            dev_info!(dev, "lmm({}) not under Linux Control\n", M7_LMID);
+            return Ok((Method::Lmm { control: false }, started));
+        }
+        Err(e) => {
+            dev_err!(dev, "power on lmm({}) failed: {:?}\n", M7_LMID, e);
+            return Err(e);
+        }
+        Ok(()) => {}
+    }
+    if !started {
+        imx_sm::lmm_shutdown(M7_LMID, imx_sm::LMM_OP_FORCEFUL)
+            .inspect_err(|e| dev_err!(dev, "shutdown lmm({}) failed: {:?}\n", M7_LMID, e))?;
+    }
+    Ok((Method::Lmm { control: true }, started))
+}
+
+/// The platform driver; its device data keeps the remote registered.
+struct ImxRprocDriver {
+    reg: remoteproc::Registration<ImxRproc>,
+}
+
+kernel::of_device_table!(
+    OF_TABLE,
+    MODULE_OF_TABLE,
+    <ImxRprocDriver as platform::Driver>::IdInfo,
+    [(of::DeviceId::new(c"fsl,imx95-cm7"), ())]
+);
+
+impl platform::Driver for ImxRprocDriver {
+    type IdInfo = ();
+    type Data<'bound> = Self;
+    const OF_ID_TABLE: Option<of::IdTable<Self::IdInfo>> = Some(&OF_TABLE);
+
+    fn probe<'bound>(
+        pdev: &'bound platform::Device<Core<'_>>,
+        _info: Option<&'bound Self::IdInfo>,
+    ) -> impl PinInit<Self, Error> + 'bound {
+        let dev: &Device<Bound> = pdev.as_ref();
+        Self::new(dev)
+    }
+}
+
+impl ImxRprocDriver {
+    fn new(dev: &Device<Bound>) -> Result<Self> {
+        let fwnode = dev.fwnode().ok_or(ENODEV)?;
+        let name = of_rmem::node_name(dev)?;
+        let regions = parse_regions(dev)?;
+        let table: &'static [AttEntry] = &att::IMX95_M7_ATT;
+        let mapped = map_memory(dev, table, &regions)?;
+
+        // The remote is named after its node, as the C driver names it.
+        let mut alloc = remoteproc::Allocation::<ImxRproc>::new(dev, &name, None)?;
+
+        let rproc_ref = alloc.rproc().get();
+        let rx = Arc::pin_init(
+            pin_init!(RxWork {
+                rproc: rproc_ref,
+                work <- new_work!("imx_rproc_rs::RxWork::work"),
+            }),
+            GFP_KERNEL,
+        )?;
+
+        // Requested here so a missing mailbox controller defers the probe.
+        let mbox = if fwnode.property_present(c"mbox-names") {
+            Some(Mailboxes::request(dev, &rx)?)
+        } else {
+            None
+        };
+
+        let (method, started) = detect_mode(dev)?;
+        if started {
+            alloc.set_detached();
+        } else {
+            alloc.set_auto_boot(fwnode.property_read_bool(c"fsl,auto-boot"));
+        }
+
+        let data = KBox::pin_init(
+            pin_init!(ImxRproc {
+                method,
+                regions,
+                att: table,
+                mapped,
+                rx,
+                mbox <- kernel::new_mutex!(mbox),
+            }),
+            GFP_KERNEL,
+        )?;
+        let reg = alloc.register(data).inspect_err(|e| {
+            dev_err!(dev, "rproc_add failed: {:?}\n", e);
+        })?;
+        dev_info!(
+            dev,
+            "{}: registered, SM method {}, M7 {}\n",
+            reg.rproc().dev().name(),
+            method.name(),
+            if started {
+                "running (will attach)"
+            } else {
+                "offline"
+            }
+        );
+        Ok(Self { reg })
+    }
+}
+
+impl Drop for ImxRprocDriver {
+    fn drop(&mut self) {
+        dev_dbg!(self.reg.rproc().dev(), "unregistering\n");
+    }
+}
+
+kernel::module_platform_driver! {
+    type: ImxRprocDriver,
     name: "imx_rproc_rs",
     authors: ["imx_rproc_rs developers"],
     description: "i.MX95 Cortex-M7 remote processor driver (Rust)",
     license: "GPL",
-}
-
-struct ImxRprocModule;
-
-impl kernel::Module for ImxRprocModule {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
-        let _ = kernel_ext::bindings::rproc_vq_interrupt;
-        Ok(ImxRprocModule)
-    }
 }

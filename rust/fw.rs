@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The firmware-format crate (`fw/`), compiled into the module.
+//!
+//! The same files build the host crate `imx_rproc_fw`, where they are unit
+//! tested and fuzzed; here each is a sub-module, which is why they refer to
+//! each other through `super::`.
+
+#[path = "../fw/src/error.rs"]
+#[allow(dead_code, unreachable_pub)]
+pub(crate) mod error;
+
+#[path = "../fw/src/att.rs"]
+#[allow(dead_code, unreachable_pub)]
+pub(crate) mod att;
+
+#[path = "../fw/src/elf.rs"]
+#[allow(dead_code, unreachable_pub)]
+pub(crate) mod elf;

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Reserved-memory regions of a device (`memory-region`) and mappings of
+//! physical memory ranges.
+//!
+//! C header: [`include/linux/of_reserved_mem.h`](srctree/include/linux/of_reserved_mem.h)
+
+use super::bindings;
+use core::ptr::NonNull;
+use kernel::{
+    device::{Bound, Device},
+    prelude::*,
+    str::CString,
+};
+
+/// One entry of a device's `memory-region` property.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReservedRegion {
+    /// Physical start address.
+    pub(crate) start: u64,
+    /// Size in bytes.
+    pub(crate) size: u64,
+    /// The region node's name, unit address included (`vdev0vring0@88000000`),
+    /// truncated to 31 bytes.
+    pub(crate) name: [u8; 32],
+}
+
+impl ReservedRegion {
+    /// The node name without the unit address (`vdev0vring0`), as bytes.
+    pub(crate) fn base_name(&self) -> &[u8] {
+        let len = self
+            .name
+            .iter()
+            .position(|&c| c == 0)
+            .unwrap_or(self.name.len());
+        let full = self.name.get(..len).unwrap_or_default();
+        match full.iter().position(|&c| c == b'@') {
+            Some(at) => full.get(..at).unwrap_or_default(),
+            None => full,
+        }
+    }
+
+    /// [`ReservedRegion::base_name`] as a C string.
+    pub(crate) fn base_cname(&self) -> Result<CString> {
+        CString::try_from_fmt(fmt!("{}", kernel::str::BStr::from_bytes(self.base_name())))
+    }
+}
+
+/// The name of `dev`'s device-tree node without unit address (`np->name`).
+pub(crate) fn node_name(dev: &Device<Bound>) -> Result<CString> {
+    let np = of_node(dev)?;
+    // SAFETY: `np` is valid; `name` is a NUL-terminated string that lives as
+    // long as the node, and it is copied before returning.
+    let name = unsafe { CStr::from_char_ptr((*np).name) };
+    Ok(CString::try_from(name)?)
+}
+
+fn of_node(dev: &Device<Bound>) -> Result<*mut bindings::device_node> {
+    // SAFETY: `dev` is a valid bound device; `of_node` is set at creation.
+    let np = unsafe { (*super::device_raw(dev)).of_node };
+    if np.is_null() {
+        return Err(ENODEV);
+    }
+    Ok(np)
+}
+
+/// Number of entries in the `memory-region` property of `dev`'s node.
+pub(crate) fn count(dev: &Device<Bound>) -> Result<usize> {
+    let np = of_node(dev)?;
+    // SAFETY: `np` is the valid node of a bound device.
+    let n = unsafe { bindings::of_reserved_mem_region_count(np) };
+    usize::try_from(n).map_err(|_| Error::from_errno(n))
+}
+
+/// Entry `index` of the `memory-region` property of `dev`'s node.
+pub(crate) fn region(dev: &Device<Bound>, index: usize) -> Result<ReservedRegion> {
+    let np = of_node(dev)?;
+    let idx = u32::try_from(index).map_err(|_| EINVAL)?;
+    let mut res = bindings::resource::default();
+    // SAFETY: `np` is valid; `res` is a valid, writable resource.
+    kernel::error::to_result(unsafe {
+        bindings::of_reserved_mem_region_to_resource(np, idx, &mut res)
+    })?;
+    let mut name = [0u8; 32];
+    if !res.name.is_null() {
+        // SAFETY: `res.name` points to the reserved-memory node's name, a
+        // NUL-terminated string that lives as long as the device tree.
+        let src = unsafe { CStr::from_char_ptr(res.name) }.to_bytes();
+        let n = src.len().min(name.len() - 1);
+        name[..n].copy_from_slice(&src[..n]);
+    }
+    let size = res.end.wrapping_sub(res.start).wrapping_add(1);
+    Ok(ReservedRegion {
+        start: res.start,
+        size,
+        name,
+    })
+}
+
+/// How a physical range is mapped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MapKind {
+    /// Device memory (`ioremap`).
+    Device,
+    /// Write-combined (`ioremap_wc`), for memory shared with the remote.
+    WriteCombine,
+}
+
+/// A mapping of a physical memory range into the kernel (`ioremap*`).
+///
+/// # Invariants
+///
+/// `va` is the start of a live mapping of `size` bytes of `pa` that this
+/// object owns and unmaps in `drop`.
+pub(crate) struct IoMapping {
+    va: NonNull<u8>,
+    pa: u64,
+    size: usize,
+}
+
+// SAFETY: A mapping may be used and unmapped from any thread.
+unsafe impl Send for IoMapping {}
+// SAFETY: `IoMapping` hands out addresses only; accesses are the caller's.
+unsafe impl Sync for IoMapping {}
+
+impl IoMapping {
+    /// Maps `size` bytes at physical address `pa`.
+    pub(crate) fn new(pa: u64, size: usize, kind: MapKind) -> Result<Self> {
+        if size == 0 {
+            return Err(EINVAL);
+        }
+        // SAFETY: `ioremap*` validates the range and returns NULL on failure.
+        let va = unsafe {
+            match kind {
+                MapKind::Device => bindings::imx_rproc_rs_ioremap(pa, size),
+                MapKind::WriteCombine => bindings::imx_rproc_rs_ioremap_wc(pa, size),
+            }
+        };
+        let va = NonNull::new(va.cast::<u8>()).ok_or(ENOMEM)?;
+        // INVARIANT: `va` is a fresh mapping of `size` bytes of `pa`.
+        Ok(Self { va, pa, size })
+    }
+
+    /// Physical start address.
+    pub(crate) fn pa(&self) -> u64 {
+        self.pa
+    }
+
+    /// The kernel address of `offset..offset + len` inside the mapping, or
+    /// `None` when that range is empty or not entirely inside.
+    pub(crate) fn va_at(&self, offset: usize, len: usize) -> Option<NonNull<u8>> {
+        let end = offset.checked_add(len)?;
+        if len == 0 || end > self.size {
+            return None;
+        }
+        // `wrapping_add` stays inside the mapping: `offset < size`.
+        NonNull::new(self.va.as_ptr().wrapping_add(offset))
+    }
+}
+
+impl Drop for IoMapping {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `va` is our live mapping.
+        unsafe { bindings::imx_rproc_rs_iounmap(self.va.as_ptr().cast()) };
+    }
+}

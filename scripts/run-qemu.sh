@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boots the "virtual i.MX95" (QEMU virt + dts/imx95-virtual.dtso) with an
+# initramfs built on the fly, runs a guest test script and returns its exit
+# status. See usage() below.
+
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+QEMU=${QEMU:-qemu-system-aarch64}
+CROSS_COMPILE=${CROSS_COMPILE:-aarch64-linux-gnu-}
+
+# The machine. The DTB is dumped with exactly these options, then the
+# overlay is applied and the result is booted with the same options.
+qemu_machine=virt
+qemu_opts=(-cpu cortex-a57 -smp 2 -m 2G -nographic)
+
+usage() {
+	cat <<EOF
+Usage: scripts/run-qemu.sh [--kdir DIR] [--module FILE.ko]...
+                           [--file HOSTPATH:GUESTPATH]... [--script GUEST_SCRIPT]
+                           [--timeout SECONDS] [--append KERNEL_ARGS]
+                           [--interactive] [--log FILE]
+
+Boots the virtual i.MX95 (QEMU virt + dts/imx95-virtual.dtso) and runs a
+guest script in it.
+
+  --kdir DIR          built kernel tree (default: KDIR from
+                      'scripts/bootstrap.sh --print-env')
+  --module FILE.ko    copy a module to /modules/ in the guest (repeatable)
+  --file HOST:GUEST   copy a file or directory to GUEST (absolute) in the
+                      guest, e.g. fw.elf:/lib/firmware/imx95-m7.elf (repeatable)
+  --script FILE       guest script, run as 'sh /test.sh'
+                      (default: tests/guest/smoke.sh); tests/guest/lib.sh is
+                      at /lib.sh
+  --timeout SECONDS   kill QEMU after this long (default: 300; 0 = none)
+  --append ARGS       extra kernel command line arguments
+  --interactive       give a shell on the console instead of running the
+                      script (no timeout unless --timeout is given;
+                      Ctrl-A x quits QEMU)
+  --log FILE          also write the console output to FILE
+  -h, --help          this text
+
+The guest has busybox, /lib/modules/<release>/ from the kernel tree
+(modprobe imx_rproc, modprobe rpmsg_client_sample) and proc, sysfs,
+devtmpfs, debugfs and /tmp mounted.
+
+Exit status: the guest script's; 124 if QEMU timed out; 2 if the kernel
+reported an oops, BUG, WARNING, panic, lockdep or might_sleep splat (even
+when the script passed); 125 if the guest ended without reporting a
+status (crash) or the runner itself failed.
+EOF
+}
+
+die() {
+	echo "runner: error: $*" >&2
+	exit 125
+}
+
+# ------------------------------------------------------------ arguments
+kdir=${KDIR:-}
+busybox=${BUSYBOX:-}
+modules=()
+files=()
+script=$here/tests/guest/smoke.sh
+timeout_s=
+append=
+interactive=
+log=
+
+need_arg() {
+	[ "$2" -ge 2 ] || die "$1 needs an argument (see --help)"
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kdir) need_arg "$1" $# && kdir=$2 && shift 2 ;;
+	--module) need_arg "$1" $# && modules+=("$2") && shift 2 ;;
+	--file) need_arg "$1" $# && files+=("$2") && shift 2 ;;
+	--script) need_arg "$1" $# && script=$2 && shift 2 ;;
+	--timeout) need_arg "$1" $# && timeout_s=$2 && shift 2 ;;
+	--append) need_arg "$1" $# && append=$2 && shift 2 ;;
+	--interactive) interactive=1 && shift ;;
+	--log) need_arg "$1" $# && log=$2 && shift 2 ;;
+	-h | --help) usage && exit 0 ;;
+	*)
+		usage >&2
+		die "unknown argument '$1'"
+		;;
+	esac
+done
+
+if [ -z "$timeout_s" ]; then
+	if [ -n "$interactive" ]; then timeout_s=0; else timeout_s=300; fi
+fi
+case $timeout_s in
+'' | *[!0-9]*) die "--timeout wants a whole number of seconds, got '$timeout_s'" ;;
+esac
+
+# KDIR and BUSYBOX from the bootstrap's environment file, unless given.
+if [ -z "$kdir" ] || [ -z "$busybox" ]; then
+	env_out=$(bash "$here/scripts/bootstrap.sh" --print-env) ||
+		die "no kernel tree: run scripts/bootstrap.sh (or pass --kdir)"
+	while IFS= read -r line; do
+		case $line in
+		KDIR=*) [ -n "$kdir" ] || kdir=${line#KDIR=} ;;
+		BUSYBOX=*) [ -n "$busybox" ] || busybox=${line#BUSYBOX=} ;;
+		esac
+	done <<<"$env_out"
+fi
+
+image=$kdir/arch/arm64/boot/Image
+[ -f "$image" ] || die "no kernel image at $image"
+[ -f "$kdir/include/config/kernel.release" ] || die "$kdir is not a built kernel tree"
+[ -x "$busybox" ] || die "no busybox at '$busybox'"
+[ -f "$script" ] || die "no guest script '$script'"
+for m in ${modules[@]+"${modules[@]}"}; do
+	[ -f "$m" ] || die "no module '$m'"
+done
+for f in ${files[@]+"${files[@]}"}; do
+	case $f in
+	*:/*) [ -e "${f%:*}" ] || die "--file: no '${f%:*}'" ;;
+	*) die "--file wants HOSTPATH:/GUEST/PATH, got '$f'" ;;
+	esac
+done
+for tool in "$QEMU" dtc fdtoverlay cpio gzip; do
+	command -v "$tool" >/dev/null || die "'$tool' not found (run scripts/bootstrap.sh)"
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/imxrprocrs-qemu.XXXXXX")
+# shellcheck disable=SC2317 # called by the trap
+cleanup() { rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+[ -n "$log" ] || log=$work/console.log
+: >"$log"
+
+start=$SECONDS
+
+# ------------------------------------------------------------ device tree
+"$QEMU" -M "$qemu_machine,dumpdtb=$work/virt.dtb" "${qemu_opts[@]}" \
+	>"$work/dumpdtb.log" 2>&1 </dev/null ||
+	{ cat "$work/dumpdtb.log" >&2; die "could not dump QEMU's DTB"; }
+dtc -@ -I dts -O dtb -o "$work/imx95-virtual.dtbo" "$here/dts/imx95-virtual.dtso" ||
+	die "dtc failed on dts/imx95-virtual.dtso"
+fdtoverlay -i "$work/virt.dtb" -o "$work/imx95-virtual.dtb" "$work/imx95-virtual.dtbo" ||
+	die "fdtoverlay could not apply dts/imx95-virtual.dtso"
+
+# ------------------------------------------------------------ initramfs
+root=$work/root
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,modules,lib/firmware}
+cp "$busybox" "$root/bin/busybox"
+# The kernel's built-in initramfs has /dev/console too; this one is for
+# kernels without it. Needs root, which the tests run as.
+mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
+
+release=$(cat "$kdir/include/config/kernel.release")
+make -C "$kdir" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" \
+	INSTALL_MOD_PATH="$root" modules_install >"$work/modules_install.log" 2>&1 ||
+	{ cat "$work/modules_install.log" >&2; die "modules_install failed"; }
+[ -f "$root/lib/modules/$release/modules.dep" ] || die "modules_install left no modules.dep"
+# Links back into the build tree, useless (and dangling) in the guest.
+rm -f "$root/lib/modules/$release/build" "$root/lib/modules/$release/source"
+
+for m in ${modules[@]+"${modules[@]}"}; do
+	cp "$m" "$root/modules/"
+done
+for f in ${files[@]+"${files[@]}"}; do
+	host=${f%:*} guest=${f##*:}
+	mkdir -p "$root$(dirname "$guest")"
+	cp -r "$host" "$root$guest"
+done
+cp "$script" "$root/test.sh"
+cp "$here/tests/guest/lib.sh" "$root/lib.sh"
+
+cat >"$root/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/ TERM=linux
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+cd /
+echo IMXRPROCRS-BOOTED
+if [ -n "$interactive" ]; then
+	echo "interactive shell: /test.sh is the test script; 'poweroff -f' or Ctrl-A x to quit"
+	setsid cttyhack sh -l
+	rc=\$?
+else
+	sh /test.sh
+	rc=\$?
+fi
+echo "IMXRPROCRS-EXIT \$rc"
+poweroff -f
+EOF
+chmod 755 "$root/init"
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --owner=0:0 --quiet) |
+	gzip -1 >"$work/initramfs.cpio.gz"
+
+# ------------------------------------------------------------ boot
+cmdline="console=ttyAMA0 panic=-1${append:+ $append}"
+qemu_cmd=("$QEMU" -M "$qemu_machine" "${qemu_opts[@]}" -no-reboot
+	-kernel "$image" -initrd "$work/initramfs.cpio.gz"
+	-dtb "$work/imx95-virtual.dtb" -append "$cmdline")
+echo "runner: kernel $release, $(du -k "$work/initramfs.cpio.gz" | cut -f1) KiB initramfs," \
+	"set up in $((SECONDS - start)) s"
+
+set +e
+if [ -n "$interactive" ]; then
+	# QEMU needs the terminal: keep it in the foreground process group.
+	if [ "$timeout_s" -gt 0 ]; then
+		timeout --foreground "$timeout_s" "${qemu_cmd[@]}" 2>&1 | tee "$log"
+	else
+		"${qemu_cmd[@]}" 2>&1 | tee "$log"
+	fi
+else
+	timeout --kill-after=10 "$timeout_s" "${qemu_cmd[@]}" </dev/null 2>&1 | tee "$log"
+fi
+qemu_rc=${PIPESTATUS[0]}
+set -e
+
+# ------------------------------------------------------------ verdict
+# Kernel reports that fail a run whatever the script said. Matched only on
+# printk lines (CONFIG_PRINTK_TIME: "[   12.345678] ..."), anywhere in the
+# line, since console output of the guest script can precede it unterminated.
+splat_patterns=(
+	'Internal error: Oops'
+	'Oops'
+	'BUG:'
+	'kernel BUG at'
+	'WARNING:'
+	'Unable to handle kernel'
+	'Kernel panic'
+	'possible circular locking'
+	'sleeping function called from invalid context'
+	'UBSAN:'
+	'self-detected stall'
+	'detected stalls on CPUs'
+	'blocked for more than [0-9]+ seconds'
+	'suspected memory leak'
+)
+
+# kernel_splats LOG: prints the offending console lines, one each.
+kernel_splats() {
+	local re
+	re=$(
+		IFS='|'
+		echo "${splat_patterns[*]}"
+	)
+	tr -d '\r' <"$1" | grep -aE "\[ *[0-9]+\.[0-9]+\] .*($re)" || true
+}
+
+elapsed=$((SECONDS - start))
+splats=$(kernel_splats "$log")
+if [ -n "$splats" ]; then
+	while IFS= read -r line; do
+		echo "runner: kernel reported: $line"
+	done <<<"$splats"
+fi
+
+if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
+	echo "runner: TIMEOUT: the guest did not finish within $timeout_s s, QEMU killed (${elapsed} s)"
+	exit 124
+fi
+
+guest_rc=$(tr -d '\r' <"$log" | { grep -aoE 'IMXRPROCRS-EXIT [0-9]+' || true; } |
+	tail -n 1 | cut -d' ' -f2)
+
+if [ -n "$splats" ]; then
+	echo "runner: FAIL: kernel splat (guest status ${guest_rc:-none}), exit 2 (${elapsed} s)"
+	exit 2
+fi
+if [ -z "$guest_rc" ] && [ -n "$interactive" ]; then
+	echo "runner: interactive session ended, QEMU status $qemu_rc (${elapsed} s)"
+	exit "$qemu_rc"
+fi
+if [ -z "$guest_rc" ]; then
+	echo "runner: FAIL: the guest ended without IMXRPROCRS-EXIT (crash or panic?)," \
+		"QEMU status $qemu_rc (${elapsed} s)"
+	exit 125
+fi
+echo "runner: guest script exit status $guest_rc (${elapsed} s)"
+exit "$guest_rc"
