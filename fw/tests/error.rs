@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Error codes and descriptions.
+
+use imx_rproc_fw::error::Error;
+
+/// Every variant, once. `exhaustive` below fails to compile when a variant
+/// is added without being listed here.
+const ALL: [Error; 34] = [
+    Error::TooShort,
+    Error::BadMagic,
+    Error::BadClass,
+    Error::BadData,
+    Error::BadVersion,
+    Error::BadType,
+    Error::BadMachine,
+    Error::BadEhSize,
+    Error::PhEntSizeTooSmall,
+    Error::NoSegments,
+    Error::TooManySegments,
+    Error::PhOffOutOfFile,
+    Error::PhTableOverflow,
+    Error::PhTableOutOfFile,
+    Error::SegmentIndexOutOfRange { index: 0 },
+    Error::SegmentOutOfFile { index: 0 },
+    Error::FileSizeExceedsMemSize { index: 0 },
+    Error::SegmentAddressWraps { index: 0 },
+    Error::NoLoadSegments,
+    Error::SegmentNotMapped {
+        index: 0,
+        da: 0,
+        len: 0,
+    },
+    Error::DestinationSizeMismatch { index: 0 },
+    Error::ShEntSizeTooSmall,
+    Error::ShOffOutOfFile,
+    Error::ShTableOverflow,
+    Error::ShTableOutOfFile,
+    Error::BadShStrNdx,
+    Error::ShStrTabBadType,
+    Error::ShStrTabOutOfFile,
+    Error::SectionNameOutOfTable { index: 0 },
+    Error::SectionNameUnterminated { index: 0 },
+    Error::SectionOutOfFile { index: 0 },
+    Error::ZeroLength,
+    Error::AddressRangeWraps,
+    Error::AddressNotMapped,
+];
+
+/// Position of `e` in `ALL`; the `match` has no wildcard on purpose.
+fn exhaustive(e: Error) -> usize {
+    match e {
+        Error::TooShort => 0,
+        Error::BadMagic => 1,
+        Error::BadClass => 2,
+        Error::BadData => 3,
+        Error::BadVersion => 4,
+        Error::BadType => 5,
+        Error::BadMachine => 6,
+        Error::BadEhSize => 7,
+        Error::PhEntSizeTooSmall => 8,
+        Error::NoSegments => 9,
+        Error::TooManySegments => 10,
+        Error::PhOffOutOfFile => 11,
+        Error::PhTableOverflow => 12,
+        Error::PhTableOutOfFile => 13,
+        Error::SegmentIndexOutOfRange { .. } => 14,
+        Error::SegmentOutOfFile { .. } => 15,
+        Error::FileSizeExceedsMemSize { .. } => 16,
+        Error::SegmentAddressWraps { .. } => 17,
+        Error::NoLoadSegments => 18,
+        Error::SegmentNotMapped { .. } => 19,
+        Error::DestinationSizeMismatch { .. } => 20,
+        Error::ShEntSizeTooSmall => 21,
+        Error::ShOffOutOfFile => 22,
+        Error::ShTableOverflow => 23,
+        Error::ShTableOutOfFile => 24,
+        Error::BadShStrNdx => 25,
+        Error::ShStrTabBadType => 26,
+        Error::ShStrTabOutOfFile => 27,
+        Error::SectionNameOutOfTable { .. } => 28,
+        Error::SectionNameUnterminated { .. } => 29,
+        Error::SectionOutOfFile { .. } => 30,
+        Error::ZeroLength => 31,
+        Error::AddressRangeWraps => 32,
+        Error::AddressNotMapped => 33,
+    }
+}
+
+#[test]
+fn all_variants_listed_once() {
+    for (i, e) in ALL.iter().enumerate() {
+        assert_eq!(exhaustive(*e), i, "{e:?}");
+    }
+}
+
+#[test]
+fn errno_mapping() {
+    for e in ALL {
+        let expected = match e {
+            Error::AddressNotMapped => -2,
+            Error::SegmentAddressWraps { .. } | Error::AddressRangeWraps => -34,
+            _ => -22,
+        };
+        assert_eq!(e.errno(), expected, "{e:?}");
+    }
+}
+
+#[test]
+fn descriptions_are_distinct_and_plain() {
+    for (i, a) in ALL.iter().enumerate() {
+        let d = a.describe();
+        assert!(!d.is_empty() && d.len() < 64, "{a:?}: {d:?}");
+        assert!(d.is_ascii() && !d.ends_with('.') && !d.contains('\n'));
+        for b in &ALL[i + 1..] {
+            assert_ne!(d, b.describe(), "{a:?} and {b:?}");
+        }
+    }
+}
+
+#[test]
+fn fields_do_not_change_code_or_description() {
+    let a = Error::SegmentNotMapped {
+        index: 7,
+        da: 0x1000,
+        len: 4,
+    };
+    let b = Error::SegmentNotMapped {
+        index: 0,
+        da: 0,
+        len: 0,
+    };
+    assert_ne!(a, b);
+    assert_eq!(a.errno(), b.errno());
+    assert_eq!(a.describe(), b.describe());
+}
