@@ -27,6 +27,8 @@ LIBCLANG_PATH ?= $(shell sed -n 's/^LIBCLANG_PATH=//p' $(env_mk) 2>/dev/null)
 export LIBCLANG_PATH
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
+rs_sources = $(filter-out rust/bindings_generated.rs,$(wildcard rust/*.rs rust/kernel_ext/*.rs tests/sim/*.rs))
+
 kmake = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE)
 
 .PHONY: all modules tests-modules clippy fmt fmt-check demo check bootstrap \
@@ -51,11 +53,11 @@ clippy: need-kdir
 	$(kmake) IMX_RPROC_RS_TESTS=1 CLIPPY=1 modules
 
 fmt:
-	rustfmt --edition 2021 --config-path $(KDIR)/.rustfmt.toml rust/*.rs rust/kernel_ext/*.rs tests/sim/*.rs
+	rustfmt --edition 2021 --config-path $(KDIR)/.rustfmt.toml $(rs_sources)
 	cargo fmt --all
 
 fmt-check:
-	rustfmt --check --edition 2021 --config-path $(KDIR)/.rustfmt.toml rust/*.rs rust/kernel_ext/*.rs tests/sim/*.rs
+	rustfmt --check --edition 2021 --config-path $(KDIR)/.rustfmt.toml $(rs_sources)
 	cargo fmt --all --check
 
 modules_install install: need-kdir

@@ -32,8 +32,8 @@ guest script in it.
   --file HOST:GUEST   copy a file or directory to GUEST (absolute) in the
                       guest, e.g. fw.elf:/lib/firmware/imx95-m7.elf (repeatable)
   --script FILE       guest script, run as 'sh /test.sh'
-                      (default: tests/guest/smoke.sh); tests/guest/lib.sh is
-                      at /lib.sh
+                      (default: tests/guest/scenarios/smoke.sh); tests/guest/lib.sh is
+                      at /lib.sh, tests/guest/sim.sh at /sim.sh
   --timeout SECONDS   kill QEMU after this long (default: 300; 0 = none)
   --append ARGS       extra kernel command line arguments
   --interactive       give a shell on the console instead of running the
@@ -63,7 +63,7 @@ kdir=${KDIR:-}
 busybox=${BUSYBOX:-}
 modules=()
 files=()
-script=$here/tests/guest/smoke.sh
+script=$here/tests/guest/scenarios/smoke.sh
 timeout_s=
 append=
 interactive=
@@ -174,6 +174,7 @@ for f in ${files[@]+"${files[@]}"}; do
 done
 cp "$script" "$root/test.sh"
 cp "$here/tests/guest/lib.sh" "$root/lib.sh"
+cp "$here/tests/guest/sim.sh" "$root/sim.sh"
 
 cat >"$root/init" <<EOF
 #!/bin/busybox sh

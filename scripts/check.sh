@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs every test of imx_rproc_rs and ends with the line
+#   N passed, M failed
+# Stages: bootstrap (idempotent), host unit tests, build/lint checks, and the
+# QEMU scenarios of tests/guest/scenarios/ on the virtual i.MX95, each in a
+# fresh boot. Logs go to out/check/.
+#
+#   scripts/check.sh                 everything
+#   scripts/check.sh probe smoke     only these QEMU scenarios (and no host stages)
+
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+out=$here/out/check
+mkdir -p "$out"
+export PATH=$HOME/.cargo/bin:$PATH
+
+pass=0
+fail=0
+failed=()
+
+ok() {
+	pass=$((pass + 1))
+	printf 'ok   %s\n' "$1"
+}
+not_ok() {
+	fail=$((fail + 1))
+	failed+=("$1")
+	printf 'FAIL %s%s\n' "$1" "${2:+ ($2)}"
+}
+stage() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+only=("$@")
+
+if [ ${#only[@]} -eq 0 ]; then
+	stage "bootstrap (tools and cached kernel tree)"
+	if ! bash scripts/bootstrap.sh; then
+		not_ok "bootstrap"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+fi
+
+# shellcheck disable=SC1090
+eval "$(bash scripts/bootstrap.sh --print-env | sed 's/^/export /')"
+
+if [ ${#only[@]} -eq 0 ]; then
+	stage "host: cargo test (firmware-format crate)"
+	cargo test --workspace >"$out/cargo-test.log" 2>&1
+	crc=$?
+	grep -E '^test result|panicked' "$out/cargo-test.log"
+	read -r p f < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' "$out/cargo-test.log")
+	pass=$((pass + p))
+	fail=$((fail + f))
+	[ "$f" -eq 0 ] || failed+=("cargo test: $f failing")
+	if [ "$crc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		tail -n 20 "$out/cargo-test.log"
+		not_ok "cargo test (build or run)" "see $out/cargo-test.log"
+	fi
+	echo "cargo test: $p passed, $f failed"
+
+	stage "build: module and virtual-board modules against KDIR"
+	make -s clean >/dev/null 2>&1
+	if make tests-modules >"$out/build.log" 2>&1; then
+		ok "make tests-modules builds imx_rproc_rs.ko and the simulated hardware"
+		if grep -E '^(warning|error)|: warning:' "$out/build.log"; then
+			not_ok "build prints no warning" "see $out/build.log"
+		else
+			ok "build prints no warning"
+		fi
+	else
+		tail -n 30 "$out/build.log"
+		not_ok "make tests-modules" "see $out/build.log"
+	fi
+
+	stage "lint: clippy, rustfmt, unsafe discipline"
+	touch rust/imx_rproc_rs.rs tests/sim/imx95_sim.rs 2>/dev/null
+	if make clippy >"$out/clippy.log" 2>&1 && ! grep -E '^(warning|error)' "$out/clippy.log"; then
+		ok "make clippy (CLIPPY=1) is clean"
+	else
+		not_ok "make clippy (CLIPPY=1) is clean" "see $out/clippy.log"
+	fi
+	if make -s fmt-check >"$out/fmt.log" 2>&1; then
+		ok "rustfmt (kernel config) and cargo fmt are clean"
+	else
+		head -n 20 "$out/fmt.log"
+		not_ok "rustfmt clean" "see $out/fmt.log"
+	fi
+	if grep -nw 'unsafe' rust/imx_rproc_rs.rs; then
+		not_ok "the driver file has no unsafe"
+	else
+		ok "the driver file has no unsafe"
+	fi
+	if python3 scripts/check_safety.py rust/kernel_ext/*.rs tests/sim/*.rs; then
+		ok "every unsafe block has a SAFETY comment, every unsafe fn a # Safety section"
+	else
+		not_ok "SAFETY comments"
+	fi
+	if python3 -c 'import docutils' 2>/dev/null; then
+		if python3 scripts/check_rst.py Documentation/*.rst README.md >"$out/rst.log" 2>&1; then
+			ok "Documentation/ is valid reStructuredText"
+		else
+			cat "$out/rst.log"
+			not_ok "Documentation/ is valid reStructuredText"
+		fi
+	fi
+fi
+
+stage "QEMU scenarios on the virtual i.MX95"
+[ -f imx_rproc_rs.ko ] && [ -f tests/sim/imx95_sim.ko ] || make -s tests-modules >/dev/null 2>&1
+scenarios=()
+if [ ${#only[@]} -gt 0 ]; then
+	for s in "${only[@]}"; do scenarios+=("tests/guest/scenarios/$s.sh"); done
+else
+	scenarios=(tests/guest/scenarios/*.sh)
+fi
+for sc in "${scenarios[@]}"; do
+	name=$(basename "$sc" .sh)
+	log=$out/qemu-$name.log
+	echo "-- $name"
+	scripts/run-qemu.sh --module imx_rproc_rs.ko --module tests/sim/imx95_sim.ko \
+		--script "$sc" --timeout 300 >"$log" 2>&1
+	rc=$?
+	grep -E '^(not )?ok [0-9]+|^# ' "$log" | sed 's/^/   /'
+	p=$(grep -cE '^ok [0-9]+' "$log")
+	f=$(grep -cE '^not ok [0-9]+' "$log")
+	pass=$((pass + p))
+	fail=$((fail + f))
+	while IFS= read -r l; do failed+=("$name: $l"); done < <(grep -E '^not ok [0-9]+' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		grep '^runner:' "$log" | sed 's/^/   /'
+		not_ok "$name: runner exit status $rc" "see $log"
+	elif [ "$rc" -ne 0 ]; then
+		grep '^runner:' "$log" | sed 's/^/   /'
+	fi
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$rc" -eq 0 ]; then
+		not_ok "$name: ran no test"
+	fi
+done
+
+echo
+if [ $fail -ne 0 ]; then
+	echo "failed:"
+	printf '  %s\n' "${failed[@]}"
+fi
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
