@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boots the virtual i.MX95 and runs tests/guest/demo.sh (what `make demo` does).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+exec scripts/run-qemu.sh --module imx_rproc_rs.ko --module tests/sim/imx95_sim.ko \
+	--script tests/guest/demo.sh --timeout 120 "$@"
