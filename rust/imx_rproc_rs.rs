@@ -86,7 +86,7 @@ impl WorkItem for RxWork {
 impl RxHandler for RxWork {
     fn received(this: &Arc<Self>) {
         // Already queued: that run will see this message's buffers too.
-        let _ = workqueue::system().enqueue(this.clone());
+        let _ = workqueue::system_highpri().enqueue(this.clone());
     }
 }
 

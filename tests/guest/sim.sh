@@ -11,8 +11,8 @@ SIM=/sys/kernel/debug/imx95_sim
 # kernel's SCMI stack and the i.MX CPU/LMM protocol drivers are bound.
 sim_up() {
 	insmod /modules/imx95_sim.ko || return 1
-	wait_for "ls /sys/bus/scmi_protocol/drivers/imx-sm-cpu/ | grep -q ." 20 &&
-		wait_for "ls /sys/bus/scmi_protocol/drivers/imx-sm-lmm/ | grep -q ." 20
+	wait_for "ls /sys/bus/scmi_protocol/drivers/scmi-imx-cpu/ | grep -q ." 20 &&
+		wait_for "ls /sys/bus/scmi_protocol/drivers/scmi-imx-lmm/ | grep -q ." 20
 }
 
 # sim_set KEY VALUE: writes a knob of the simulated System Manager.

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The simulated hardware of the virtual i.MX95 (test module, not installed).
+//!
+//! QEMU's `virt` machine has no i.MX95; with the overlay `dts/imx95-virtual.dtso` and this
+//! module, the kernel's own SCMI stack (`arm,scmi` mailbox transport, SCMI core, the i.MX
+//! vendor protocol drivers) and remoteproc drivers run unmodified against:
+//!
+//! - simulated i.MX Messaging Units (`imxrprocrs,sim-mu`, same `#mbox-cells = <2>` meaning as
+//!   `fsl,imx95-mu`): a mailbox controller per node, see [`mu`];
+//! - the simulated System Manager behind MU2 (`imxrprocrs,peer = "sm"`), the SCMI platform,
+//!   see [`sm`];
+//! - the simulated Cortex-M7 behind MU7 (`imxrprocrs,peer = "m7"`), see [`m7`].
+//!
+//! Controls and observations live in `/sys/kernel/debug/imx95_sim/`, see [`board`].
+//!
+//! The module cannot be removed while a client (the SCMI stack, a remoteproc driver) holds one
+//! of its mailbox channels: the mailbox core takes a module reference per channel. Unbinding an
+//! MU device through sysfs while the SCMI stack uses it is not supported (the SCMI transport
+//! keeps pointers to its channels); unbinding MU7 after the remoteproc driver is gone is.
+
+#[path = "../../rust/kernel_ext/bindings.rs"]
+mod bindings;
+
+mod board;
+mod global;
+mod m7;
+mod mbox_ctrl;
+mod mu;
+mod shmem;
+mod sm;
+
+use board::Board;
+use kernel::{device::Core, driver, of, platform, prelude::*, str::CString, sync::Arc};
+use m7::M7;
+use mu::{Mu, MuHw, Peer};
+use shmem::Shmem;
+use sm::ScmiChannel;
+
+module! {
+    type: Imx95Sim,
+    name: "imx95_sim",
+    authors: ["imx_rproc_rs developers"],
+    description: "Virtual i.MX95: simulated MU mailboxes, System Manager (SCMI) and Cortex-M7",
+    license: "GPL",
+}
+
+/// The platform driver of the simulated MUs.
+struct SimMuDriver;
+
+kernel::of_device_table!(
+    OF_TABLE,
+    MODULE_OF_TABLE,
+    <SimMuDriver as platform::Driver>::IdInfo,
+    [(of::DeviceId::new(c"imxrprocrs,sim-mu"), ())]
+);
+
+/// A bound simulated MU.
+struct SimMu {
+    /// The registered mailbox controller.
+    mu: mbox_ctrl::Registration<MuHw>,
+}
+
+impl Drop for SimMu {
+    fn drop(&mut self) {
+        // Nothing may schedule the MU's work once the registration is dropped (after this).
+        if let Peer::M7(m7) = self.mu.controller().data().peer() {
+            m7.detach();
+        }
+    }
+}
+
+impl SimMuDriver {
+    /// Creates the peer named by the node's `imxrprocrs,peer` property.
+    fn peer(dev: &kernel::device::Device, board: &Board) -> Result<Peer> {
+        let fwnode = dev.fwnode().ok_or(ENODEV)?;
+        let name: CString = fwnode.property_read(c"imxrprocrs,peer").required_by(dev)?;
+        match name.to_bytes() {
+            b"sm" => {
+                let a2p = Shmem::from_phandle(dev, c"shmem", 0, c"arm,scmi-shmem")?;
+                let p2a = Shmem::from_phandle(dev, c"shmem", 1, c"arm,scmi-shmem")?;
+                let scmi = ScmiChannel::new(board.sm.clone(), a2p, p2a)?;
+                let (a2p, p2a) = scmi.phys();
+                dev_info!(
+                    dev,
+                    "System Manager: SCMI A2P at {:#x}, P2A at {:#x}\n",
+                    a2p,
+                    p2a
+                );
+                Ok(Peer::Sm(scmi))
+            }
+            b"m7" => Ok(Peer::M7(board.m7.clone())),
+            _ => {
+                dev_err!(dev, "unknown imxrprocrs,peer \"{}\"\n", name.to_str()?);
+                Err(EINVAL)
+            }
+        }
+    }
+
+    /// Connects the M7 to its MU once the MU is registered.
+    fn attach(mu: &Arc<Mu>, m7: Option<&Arc<M7>>) {
+        if let Some(m7) = m7 {
+            m7.attach(mu.clone());
+        }
+    }
+}
+
+impl platform::Driver for SimMuDriver {
+    type IdInfo = ();
+    type Data<'bound> = SimMu;
+    const OF_ID_TABLE: Option<of::IdTable<Self::IdInfo>> = Some(&OF_TABLE);
+
+    fn probe<'bound>(
+        pdev: &'bound platform::Device<Core<'_>>,
+        _info: Option<&'bound Self::IdInfo>,
+    ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
+        let dev = pdev.as_ref();
+        let board = global::get().ok_or(ENODEV)?;
+        let peer = Self::peer(dev, &board)?;
+        let name = peer.name();
+        let m7 = match &peer {
+            Peer::M7(m7) => Some(m7.clone()),
+            Peer::Sm(_) => None,
+        };
+        let mu = mbox_ctrl::Registration::new(dev, mu::NUM_CHANS, Ok::<_, Error>(MuHw::new(peer)))?;
+        Self::attach(mu.controller(), m7.as_ref());
+        dev_info!(
+            dev,
+            "simulated MU ({} channels), peer \"{}\"\n",
+            mu::NUM_CHANS,
+            name
+        );
+        Ok(SimMu { mu })
+    }
+}
+
+/// Withdraws the published board when dropped.
+struct Published;
+
+impl Drop for Published {
+    fn drop(&mut self) {
+        global::set(None);
+    }
+}
+
+/// The module: the board and the MU driver.
+struct Imx95Sim {
+    /// The registered platform driver (declared first: unregistered first).
+    _driver: Pin<KBox<driver::Registration<platform::Adapter<SimMuDriver>>>>,
+    /// The published board, withdrawn once the driver is gone.
+    _board: Published,
+}
+
+impl kernel::Module for Imx95Sim {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        global::set(Some(Board::new()?));
+        let board = Published;
+        let driver = KBox::pin_init(
+            driver::Registration::new(c"imx95-sim-mu", module),
+            GFP_KERNEL,
+        )?;
+        Ok(Self {
+            _driver: driver,
+            _board: board,
+        })
+    }
+}

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The simulated i.MX Messaging Unit (MU).
+//!
+//! A mailbox controller with the channel layout and `#mbox-cells = <2>` meaning of the i.MX95 MU
+//! (`fsl,imx95-mu`, `imx_mu_xlate()` in `drivers/mailbox/imx-mailbox.c`): 24 channels, cells
+//! `<type idx>`, channel `type * 4 + idx`. Its remote side is a simulated peer, the System
+//! Manager (MU2) or the Cortex-M7 (MU7).
+//!
+//! Linux to peer: `send_data` latches the word or doorbell in the "registers" below and queues
+//! the MU's work item (the peer's interrupt), which hands it to the peer and signals TX done the
+//! way the real MU does:
+//!
+//! - TX: `mbox_chan_txdone()` once the peer took the word (TX-empty interrupt);
+//! - TXDB: `mbox_chan_txdone()` right away (the MU driver's `txdb_work`);
+//! - TXDB_V2: no TX done from the controller; the client acknowledges (`MBOX_TXDONE_BY_ACK`, set
+//!   by `of_xlate` as `imx_mu_xlate()` does), as the SCMI mailbox transport does with
+//!   `mbox_client_txdone()` once the reply arrived.
+//!
+//! Peer to Linux: the peer calls [`Controller::received`] from process context (the real MU
+//! driver delivers from its threaded interrupt handler): a pointer to the word for RX channels,
+//! `NULL` for RXDB doorbells.
+
+use crate::{
+    m7::{M7, M7_MU_IDX},
+    mbox_ctrl::{Controller, Message, Ops, Payload, Xlate},
+    sm::ScmiChannel,
+};
+use kernel::{
+    prelude::*,
+    sync::{
+        atomic::{Acquire, Atomic, Full, Relaxed},
+        Arc, ArcBorrow,
+    },
+};
+
+/// Number of channels of an MU (`IMX_MU_CHANS`).
+pub(crate) const NUM_CHANS: usize = 24;
+
+/// Number of channels per type.
+const NUM_IDX: usize = 4;
+
+/// The doorbell (general purpose interrupt) index of the SCMI A2P channel (`<&mu2 5 0>` sends,
+/// `<&mu2 3 0>` receives the completion).
+const SCMI_A2P_IDX: usize = 0;
+
+/// MU channel types (`enum imx_mu_chan_type`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ChanType {
+    /// Transmit data register.
+    Tx = 0,
+    /// Receive data register.
+    Rx = 1,
+    /// Transmit doorbell (general purpose interrupt request).
+    TxDb = 2,
+    /// Receive doorbell (general purpose interrupt pending).
+    RxDb = 3,
+    /// MU reset.
+    Rst = 4,
+    /// Transmit doorbell acknowledged by the client.
+    TxDbV2 = 5,
+}
+
+impl ChanType {
+    /// All types, in cell order.
+    const ALL: [ChanType; 6] = [
+        ChanType::Tx,
+        ChanType::Rx,
+        ChanType::TxDb,
+        ChanType::RxDb,
+        ChanType::Rst,
+        ChanType::TxDbV2,
+    ];
+
+    /// Returns the channel number of index `idx` (`0..4`) of this type.
+    pub(crate) const fn chan(self, idx: usize) -> usize {
+        self as usize * NUM_IDX + idx
+    }
+
+    /// Splits a channel number into type and index.
+    fn of_chan(chan: usize) -> Option<(ChanType, usize)> {
+        let ty = *Self::ALL.get(chan / NUM_IDX)?;
+        Some((ty, chan % NUM_IDX))
+    }
+
+    /// Returns the type of mailbox cell value `cell`.
+    fn of_cell(cell: u32) -> Option<ChanType> {
+        Self::ALL.get(usize::try_from(cell).ok()?).copied()
+    }
+}
+
+/// Bit of [`Regs::pending`] for TX data register `idx` being full.
+const fn tr_full(idx: usize) -> u32 {
+    1 << idx
+}
+
+/// Bit of [`Regs::pending`] for a TXDB doorbell `idx` (controller acknowledges).
+const fn gir_txdb(idx: usize) -> u32 {
+    1 << (NUM_IDX + idx)
+}
+
+/// Bit of [`Regs::pending`] for a TXDB_V2 doorbell `idx` (client acknowledges).
+const fn gir_txdb_v2(idx: usize) -> u32 {
+    1 << (2 * NUM_IDX + idx)
+}
+
+/// The Linux-to-peer half of the MU's registers.
+struct Regs {
+    /// Transmit data registers.
+    tr: [Atomic<u32>; NUM_IDX],
+    /// Pending events for the peer, see [`tr_full`], [`gir_txdb`], [`gir_txdb_v2`].
+    pending: Atomic<u32>,
+}
+
+impl Regs {
+    /// Sets `bits` in `pending`, ordered after the preceding register writes.
+    fn raise(&self, bits: u32) {
+        let mut old = self.pending.load(Relaxed);
+        while let Err(cur) = self.pending.cmpxchg(old, old | bits, Full) {
+            old = cur;
+        }
+    }
+}
+
+/// The remote end of an MU.
+pub(crate) enum Peer {
+    /// The System Manager: serves SCMI requests from the shared memory on doorbell 0.
+    Sm(ScmiChannel),
+    /// The Cortex-M7.
+    M7(Arc<M7>),
+}
+
+impl Peer {
+    /// Returns the name used in the device tree (`imxrprocrs,peer`).
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Peer::Sm(_) => "sm",
+            Peer::M7(_) => "m7",
+        }
+    }
+}
+
+/// The state of a simulated MU: its registers and its peer.
+pub(crate) struct MuHw {
+    regs: Regs,
+    peer: Peer,
+}
+
+/// A simulated MU.
+pub(crate) type Mu = Controller<MuHw>;
+
+impl MuHw {
+    /// Creates an idle MU connected to `peer`.
+    pub(crate) fn new(peer: Peer) -> Self {
+        Self {
+            regs: Regs {
+                tr: [const { Atomic::new(0) }; NUM_IDX],
+                pending: Atomic::new(0),
+            },
+            peer,
+        }
+    }
+
+    /// Returns the peer.
+    pub(crate) fn peer(&self) -> &Peer {
+        &self.peer
+    }
+
+    /// The peer took word `value` from TX register `idx`.
+    fn peer_word(&self, mu: &Mu, idx: usize, value: u32) {
+        match &self.peer {
+            Peer::M7(m7) if idx == M7_MU_IDX => m7.on_kick(value),
+            _ => dev_dbg!(
+                mu.dev(),
+                "word {:#x} on TX{} ignored by the peer\n",
+                value,
+                idx
+            ),
+        }
+    }
+
+    /// The peer got doorbell `idx`.
+    fn peer_doorbell(&self, mu: &Mu, idx: usize) {
+        match &self.peer {
+            Peer::Sm(scmi) if idx == SCMI_A2P_IDX => {
+                if scmi.serve() {
+                    // The completion interrupt, after the channel was marked free.
+                    if let Err(e) = mu.received(ChanType::RxDb.chan(SCMI_A2P_IDX), Message::Signal)
+                    {
+                        dev_warn!(mu.dev(), "SCMI completion not delivered: {:?}\n", e);
+                    }
+                }
+            }
+            // Doorbell 1 of MU2 is the agent's P2A notification acknowledgement: nothing to do
+            // as the simulated System Manager sends no notifications.
+            Peer::Sm(_) => {}
+            Peer::M7(m7) => m7.on_doorbell(idx),
+        }
+    }
+}
+
+impl Ops for MuHw {
+    fn payload(&self, index: usize) -> Payload {
+        match ChanType::of_chan(index) {
+            Some((ChanType::Tx | ChanType::Rx, _)) => Payload::Word,
+            _ => Payload::Signal,
+        }
+    }
+
+    fn xlate(&self, args: &[u32]) -> Result<Xlate> {
+        let &[ty, idx] = args else {
+            return Err(EINVAL);
+        };
+        let ty = ChanType::of_cell(ty).ok_or(EINVAL)?;
+        let idx = usize::try_from(idx).map_err(|_| EINVAL)?;
+        // The real MU only rejects a channel number >= 24 and RST with idx != 0; an index >= 4
+        // would alias a channel of the next type, which is a device-tree bug.
+        if idx >= NUM_IDX || (ty == ChanType::Rst && idx != 0) {
+            return Err(EINVAL);
+        }
+        Ok(Xlate {
+            index: ty.chan(idx),
+            client_acks: ty == ChanType::TxDbV2,
+        })
+    }
+
+    fn send_data(ctrl: ArcBorrow<'_, Mu>, index: usize, msg: Message) -> Result {
+        let (ty, idx) = ChanType::of_chan(index).ok_or(EINVAL)?;
+        let regs = &ctrl.data().regs;
+        match (ty, msg) {
+            (ChanType::Tx, Message::Word(value)) => {
+                if regs.pending.load(Acquire) & tr_full(idx) != 0 {
+                    return Err(EBUSY);
+                }
+                regs.tr[idx].store(value, Relaxed);
+                regs.raise(tr_full(idx));
+            }
+            (ChanType::TxDb, _) => regs.raise(gir_txdb(idx)),
+            (ChanType::TxDbV2, _) => regs.raise(gir_txdb_v2(idx)),
+            // Like `imx_mu_generic_tx()`: "Send data on wrong channel type".
+            _ => return Err(EINVAL),
+        }
+        Mu::schedule(ctrl);
+        Ok(())
+    }
+
+    fn work(mu: &Mu) {
+        let hw = mu.data();
+        loop {
+            let pending = hw.regs.pending.xchg(0, Full);
+            if pending == 0 {
+                break;
+            }
+            for idx in 0..NUM_IDX {
+                if pending & tr_full(idx) != 0 {
+                    let value = hw.regs.tr[idx].load(Relaxed);
+                    // TX empty: the transmission is complete once the peer read the register.
+                    let _ = mu.txdone(ChanType::Tx.chan(idx), Ok(()));
+                    hw.peer_word(mu, idx, value);
+                }
+                if pending & gir_txdb(idx) != 0 {
+                    let _ = mu.txdone(ChanType::TxDb.chan(idx), Ok(()));
+                    hw.peer_doorbell(mu, idx);
+                }
+                if pending & gir_txdb_v2(idx) != 0 {
+                    hw.peer_doorbell(mu, idx);
+                }
+            }
+        }
+    }
+}
