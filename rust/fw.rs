@@ -17,3 +17,7 @@ pub(crate) mod att;
 #[path = "../fw/src/elf.rs"]
 #[allow(dead_code, unreachable_pub)]
 pub(crate) mod elf;
+
+#[path = "../fw/src/rsc.rs"]
+#[allow(dead_code, unreachable_pub)]
+pub(crate) mod rsc;

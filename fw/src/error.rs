@@ -2,10 +2,10 @@
 
 //! Errors reported by the firmware-format parsers.
 //!
-//! Every defect that [`super::elf`] or [`super::att`] can detect has its own
-//! variant, so the driver can name the exact problem in its log message
-//! ([`Error::describe`]) and return a conventional Linux error code
-//! ([`Error::errno`]).
+//! Every defect that [`super::elf`], [`super::att`] or the resource-table
+//! parser (`rsc`) can detect has its own variant, so the driver can name
+//! the exact problem in its log message ([`Error::describe`]) and return a
+//! conventional Linux error code ([`Error::errno`]).
 //!
 //! This file is compiled both as part of the host crate `imx_rproc_fw` and,
 //! through `#[path]`, inside the kernel module: it must only use `core`.
@@ -16,13 +16,20 @@ const ENOENT: i32 = 2;
 /// `EINVAL`: invalid argument (used, like the C remoteproc ELF loader, for
 /// every malformed image).
 const EINVAL: i32 = 22;
-/// `ERANGE`: result out of range (used for address ranges that wrap around).
+/// `E2BIG`: argument list too long (used for a resource table with more
+/// entries than allowed).
+const E2BIG: i32 = 7;
+/// `EFBIG`: file too large (used for a resource table larger than allowed).
+const EFBIG: i32 = 27;
+/// `ERANGE`: result out of range (used for address ranges that wrap around,
+/// and for a vring outside the allowed device-address ranges).
 const ERANGE: i32 = 34;
 
 /// A defect found while parsing a firmware image or translating an address.
 ///
-/// `index` fields are program-header indices (for segments) or
-/// section-header indices (for sections), counted from zero.
+/// `index` fields are program-header indices (for segments),
+/// section-header indices (for sections) or resource-table entry indices
+/// (position in `offset[]`, for the `Rsc*` variants), counted from zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Error {
     /// The image is shorter than an ELF32 file header (52 bytes).
@@ -129,6 +136,130 @@ pub enum Error {
     AddressRangeWraps,
     /// No address translation table entry covers the whole range.
     AddressNotMapped,
+    /// The resource table is shorter than its 16-byte header.
+    RscTooShort,
+    /// The resource table's `ver` is not 1.
+    RscBadVersion,
+    /// The resource table header's `reserved[2]` words are not zero.
+    RscReservedNotZero,
+    /// The resource table has more entries (`num`) than allowed.
+    RscTooManyEntries,
+    /// The `num` entry offsets extend beyond the end of the resource table.
+    RscOffsetTableOutOfBounds,
+    /// A resource entry's offset points into the table header or offset
+    /// array, or leaves no room for its 4-byte type before the end of the
+    /// table.
+    RscOffsetOutOfBounds {
+        /// Resource entry index.
+        index: usize,
+    },
+    /// A resource entry's offset is not a multiple of 4.
+    RscOffsetMisaligned {
+        /// Resource entry index.
+        index: usize,
+    },
+    /// A resource entry shares bytes with an earlier entry.
+    RscEntriesOverlap {
+        /// Index of the later of the two entries.
+        index: usize,
+    },
+    /// A resource entry's structure (or a vdev's vrings) extends beyond the
+    /// end of the table.
+    RscEntryTruncated {
+        /// Resource entry index.
+        index: usize,
+    },
+    /// A resource entry's type is neither carveout, devmem, trace, vdev nor
+    /// vendor-specific (128 to 512).
+    RscUnknownType {
+        /// Resource entry index.
+        index: usize,
+        /// The resource type.
+        kind: u32,
+    },
+    /// A carveout, devmem or trace entry's reserved word is not zero.
+    RscEntryReservedNotZero {
+        /// Resource entry index.
+        index: usize,
+    },
+    /// A vdev entry declares more than two vrings.
+    RscVdevTooManyVrings {
+        /// Resource entry index.
+        index: usize,
+    },
+    /// A vdev entry's `reserved[2]` bytes are not zero.
+    RscVdevReservedNotZero {
+        /// Resource entry index.
+        index: usize,
+    },
+    /// A vdev entry's config space (`config_len`) extends beyond the end of
+    /// the table.
+    RscVdevConfigOverflow {
+        /// Resource entry index.
+        index: usize,
+    },
+    /// A vring's `num` is zero, not a power of two, or above the allowed
+    /// maximum.
+    RscVringNumInvalid {
+        /// Resource entry index of the vdev.
+        index: usize,
+        /// Vring index within the vdev.
+        vring: usize,
+    },
+    /// A vring's `align` is zero, not a power of two, or above the allowed
+    /// maximum.
+    RscVringAlignInvalid {
+        /// Resource entry index of the vdev.
+        index: usize,
+        /// Vring index within the vdev.
+        vring: usize,
+    },
+    /// A vring with a fixed device address does not lie inside the allowed
+    /// device-address ranges.
+    RscVringDaOutOfRange {
+        /// Resource entry index of the vdev.
+        index: usize,
+        /// Vring index within the vdev.
+        vring: usize,
+    },
+    /// A vring's `notifyid` is already used by an earlier vring of the
+    /// table.
+    RscDuplicateNotifyId {
+        /// Resource entry index of the vdev holding the second use.
+        index: usize,
+    },
+    /// A trace entry has a zero length or its range (`da + len`) goes past
+    /// the 32-bit address space.
+    RscTraceInvalid {
+        /// Resource entry index.
+        index: usize,
+    },
+    /// A carveout entry has a zero length or a fixed address range
+    /// (`da + len` or `pa + len`) that goes past the 32-bit address space.
+    RscCarveoutInvalid {
+        /// Resource entry index.
+        index: usize,
+    },
+    /// A devmem entry has a zero length or an address range (`da + len` or
+    /// `pa + len`) that goes past the 32-bit address space.
+    RscDevmemInvalid {
+        /// Resource entry index.
+        index: usize,
+    },
+    /// A carveout, devmem or trace entry's 32-byte name has no terminating
+    /// NUL.
+    RscNameUnterminated {
+        /// Resource entry index.
+        index: usize,
+    },
+    /// A carveout or devmem entry's name contains `%` (the core uses
+    /// carveout names as `printf` format strings).
+    RscNameFormat {
+        /// Resource entry index.
+        index: usize,
+    },
+    /// The resource table buffer is larger than allowed.
+    RscTableTooLarge,
 }
 
 impl Error {
@@ -146,11 +277,22 @@ impl Error {
     ///   `imx_rproc_da_to_sys()`;
     /// - address ranges that wrap around the address space
     ///   ([`Error::SegmentAddressWraps`], [`Error::AddressRangeWraps`]),
-    ///   which the C code does not detect, are `-ERANGE`.
+    ///   which the C code does not detect, are `-ERANGE`;
+    /// - a malformed resource table is `-EINVAL`, as returned by the C
+    ///   `rproc_elf_load_rsc_table()` and the core's resource handlers,
+    ///   except for three limits the C code does not have: a table with
+    ///   more entries than allowed ([`Error::RscTooManyEntries`]) is
+    ///   `-E2BIG`, a table larger than allowed ([`Error::RscTableTooLarge`])
+    ///   is `-EFBIG`, and a vring outside the allowed device-address ranges
+    ///   ([`Error::RscVringDaOutOfRange`]) is `-ERANGE`.
     pub fn errno(&self) -> i32 {
         match self {
             Error::AddressNotMapped => -ENOENT,
-            Error::SegmentAddressWraps { .. } | Error::AddressRangeWraps => -ERANGE,
+            Error::SegmentAddressWraps { .. }
+            | Error::AddressRangeWraps
+            | Error::RscVringDaOutOfRange { .. } => -ERANGE,
+            Error::RscTooManyEntries => -E2BIG,
+            Error::RscTableTooLarge => -EFBIG,
             Error::TooShort
             | Error::BadMagic
             | Error::BadClass
@@ -181,7 +323,28 @@ impl Error {
             | Error::SectionNameOutOfTable { .. }
             | Error::SectionNameUnterminated { .. }
             | Error::SectionOutOfFile { .. }
-            | Error::ZeroLength => -EINVAL,
+            | Error::ZeroLength
+            | Error::RscTooShort
+            | Error::RscBadVersion
+            | Error::RscReservedNotZero
+            | Error::RscOffsetTableOutOfBounds
+            | Error::RscOffsetOutOfBounds { .. }
+            | Error::RscOffsetMisaligned { .. }
+            | Error::RscEntriesOverlap { .. }
+            | Error::RscEntryTruncated { .. }
+            | Error::RscUnknownType { .. }
+            | Error::RscEntryReservedNotZero { .. }
+            | Error::RscVdevTooManyVrings { .. }
+            | Error::RscVdevReservedNotZero { .. }
+            | Error::RscVdevConfigOverflow { .. }
+            | Error::RscVringNumInvalid { .. }
+            | Error::RscVringAlignInvalid { .. }
+            | Error::RscDuplicateNotifyId { .. }
+            | Error::RscTraceInvalid { .. }
+            | Error::RscCarveoutInvalid { .. }
+            | Error::RscDevmemInvalid { .. }
+            | Error::RscNameUnterminated { .. }
+            | Error::RscNameFormat { .. } => -EINVAL,
         }
     }
 
@@ -225,6 +388,30 @@ impl Error {
             Error::ZeroLength => "zero-length address range",
             Error::AddressRangeWraps => "address range wraps",
             Error::AddressNotMapped => "address range not mapped by the translation table",
+            Error::RscTooShort => "resource table shorter than its header",
+            Error::RscBadVersion => "unsupported resource table version",
+            Error::RscReservedNotZero => "resource table reserved words not zero",
+            Error::RscTooManyEntries => "too many resource table entries",
+            Error::RscOffsetTableOutOfBounds => "resource offsets beyond end of table",
+            Error::RscOffsetOutOfBounds { .. } => "resource offset outside the table body",
+            Error::RscOffsetMisaligned { .. } => "resource offset not 4-byte aligned",
+            Error::RscEntriesOverlap { .. } => "resource entries overlap",
+            Error::RscEntryTruncated { .. } => "resource entry truncated",
+            Error::RscUnknownType { .. } => "unknown resource type",
+            Error::RscEntryReservedNotZero { .. } => "resource entry reserved word not zero",
+            Error::RscVdevTooManyVrings { .. } => "vdev resource has more than two vrings",
+            Error::RscVdevReservedNotZero { .. } => "vdev resource reserved bytes not zero",
+            Error::RscVdevConfigOverflow { .. } => "vdev config space beyond end of table",
+            Error::RscVringNumInvalid { .. } => "invalid vring size",
+            Error::RscVringAlignInvalid { .. } => "invalid vring alignment",
+            Error::RscVringDaOutOfRange { .. } => "vring device address outside allowed ranges",
+            Error::RscDuplicateNotifyId { .. } => "duplicate vring notify id",
+            Error::RscTraceInvalid { .. } => "trace resource with empty or wrapping range",
+            Error::RscCarveoutInvalid { .. } => "carveout resource with empty or wrapping range",
+            Error::RscDevmemInvalid { .. } => "devmem resource with empty or wrapping range",
+            Error::RscNameUnterminated { .. } => "resource name not NUL-terminated",
+            Error::RscNameFormat { .. } => "resource name contains a format character",
+            Error::RscTableTooLarge => "resource table larger than allowed",
         }
     }
 }

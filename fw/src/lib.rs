@@ -28,3 +28,4 @@
 pub mod att;
 pub mod elf;
 pub mod error;
+pub mod rsc;

@@ -6,7 +6,7 @@ use imx_rproc_fw::error::Error;
 
 /// Every variant, once. `exhaustive` below fails to compile when a variant
 /// is added without being listed here.
-const ALL: [Error; 34] = [
+const ALL: [Error; 58] = [
     Error::TooShort,
     Error::BadMagic,
     Error::BadClass,
@@ -45,6 +45,30 @@ const ALL: [Error; 34] = [
     Error::ZeroLength,
     Error::AddressRangeWraps,
     Error::AddressNotMapped,
+    Error::RscTooShort,
+    Error::RscBadVersion,
+    Error::RscReservedNotZero,
+    Error::RscTooManyEntries,
+    Error::RscOffsetTableOutOfBounds,
+    Error::RscOffsetOutOfBounds { index: 0 },
+    Error::RscOffsetMisaligned { index: 0 },
+    Error::RscEntriesOverlap { index: 0 },
+    Error::RscEntryTruncated { index: 0 },
+    Error::RscUnknownType { index: 0, kind: 0 },
+    Error::RscEntryReservedNotZero { index: 0 },
+    Error::RscVdevTooManyVrings { index: 0 },
+    Error::RscVdevReservedNotZero { index: 0 },
+    Error::RscVdevConfigOverflow { index: 0 },
+    Error::RscVringNumInvalid { index: 0, vring: 0 },
+    Error::RscVringAlignInvalid { index: 0, vring: 0 },
+    Error::RscVringDaOutOfRange { index: 0, vring: 0 },
+    Error::RscDuplicateNotifyId { index: 0 },
+    Error::RscTraceInvalid { index: 0 },
+    Error::RscCarveoutInvalid { index: 0 },
+    Error::RscDevmemInvalid { index: 0 },
+    Error::RscNameUnterminated { index: 0 },
+    Error::RscNameFormat { index: 0 },
+    Error::RscTableTooLarge,
 ];
 
 /// Position of `e` in `ALL`; the `match` has no wildcard on purpose.
@@ -84,6 +108,30 @@ fn exhaustive(e: Error) -> usize {
         Error::ZeroLength => 31,
         Error::AddressRangeWraps => 32,
         Error::AddressNotMapped => 33,
+        Error::RscTooShort => 34,
+        Error::RscBadVersion => 35,
+        Error::RscReservedNotZero => 36,
+        Error::RscTooManyEntries => 37,
+        Error::RscOffsetTableOutOfBounds => 38,
+        Error::RscOffsetOutOfBounds { .. } => 39,
+        Error::RscOffsetMisaligned { .. } => 40,
+        Error::RscEntriesOverlap { .. } => 41,
+        Error::RscEntryTruncated { .. } => 42,
+        Error::RscUnknownType { .. } => 43,
+        Error::RscEntryReservedNotZero { .. } => 44,
+        Error::RscVdevTooManyVrings { .. } => 45,
+        Error::RscVdevReservedNotZero { .. } => 46,
+        Error::RscVdevConfigOverflow { .. } => 47,
+        Error::RscVringNumInvalid { .. } => 48,
+        Error::RscVringAlignInvalid { .. } => 49,
+        Error::RscVringDaOutOfRange { .. } => 50,
+        Error::RscDuplicateNotifyId { .. } => 51,
+        Error::RscTraceInvalid { .. } => 52,
+        Error::RscCarveoutInvalid { .. } => 53,
+        Error::RscDevmemInvalid { .. } => 54,
+        Error::RscNameUnterminated { .. } => 55,
+        Error::RscNameFormat { .. } => 56,
+        Error::RscTableTooLarge => 57,
     }
 }
 
@@ -99,7 +147,11 @@ fn errno_mapping() {
     for e in ALL {
         let expected = match e {
             Error::AddressNotMapped => -2,
-            Error::SegmentAddressWraps { .. } | Error::AddressRangeWraps => -34,
+            Error::SegmentAddressWraps { .. }
+            | Error::AddressRangeWraps
+            | Error::RscVringDaOutOfRange { .. } => -34,
+            Error::RscTooManyEntries => -7,
+            Error::RscTableTooLarge => -27,
             _ => -22,
         };
         assert_eq!(e.errno(), expected, "{e:?}");
