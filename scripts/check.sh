@@ -63,7 +63,6 @@ if [ ${#only[@]} -eq 0 ]; then
 	echo "cargo test: $p passed, $f failed"
 
 	stage "build: module and virtual-board modules against KDIR"
-	make -s clean >/dev/null 2>&1
 	if make tests-modules >"$out/build.log" 2>&1; then
 		ok "make tests-modules builds imx_rproc_rs.ko and the simulated hardware"
 		if grep -E '^(warning|error)|: warning:' "$out/build.log"; then
