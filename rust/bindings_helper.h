@@ -14,6 +14,9 @@
 #include <linux/of_reserved_mem.h>
 #include <linux/io.h>
 #include <linux/interrupt.h>
+#include <linux/firmware.h>
+#include <linux/pm_runtime.h>
+#include <linux/slab.h>
 
 /*
  * Exported by the remoteproc core, but declared only in its private header
@@ -28,3 +31,10 @@ void imx_rproc_rs_rproc_set_feature(struct rproc *rproc,
 void __iomem *imx_rproc_rs_ioremap_wc(phys_addr_t offset, size_t size);
 void __iomem *imx_rproc_rs_ioremap(phys_addr_t offset, size_t size);
 void imx_rproc_rs_iounmap(void __iomem *addr);
+void imx_rproc_rs_memcpy_toio(void __iomem *dst, const void *src, size_t len);
+void imx_rproc_rs_memcpy_fromio(void *dst, const void __iomem *src, size_t len);
+void imx_rproc_rs_memset_io(void __iomem *dst, int c, size_t len);
+void *imx_rproc_rs_kmemdup(const void *src, size_t len);
+int imx_rproc_rs_pm_runtime_resume_and_get(struct device *dev);
+void imx_rproc_rs_pm_runtime_put_noidle(struct device *dev);
+void imx_rproc_rs_pm_runtime_disable(struct device *dev);

@@ -25,3 +25,38 @@ void imx_rproc_rs_iounmap(void __iomem *addr)
 {
 	iounmap(addr);
 }
+
+void imx_rproc_rs_memcpy_toio(void __iomem *dst, const void *src, size_t len)
+{
+	memcpy_toio(dst, src, len);
+}
+
+void imx_rproc_rs_memcpy_fromio(void *dst, const void __iomem *src, size_t len)
+{
+	memcpy_fromio(dst, src, len);
+}
+
+void imx_rproc_rs_memset_io(void __iomem *dst, int c, size_t len)
+{
+	memset_io(dst, c, len);
+}
+
+void *imx_rproc_rs_kmemdup(const void *src, size_t len)
+{
+	return kmemdup(src, len, GFP_KERNEL);
+}
+
+int imx_rproc_rs_pm_runtime_resume_and_get(struct device *dev)
+{
+	return pm_runtime_resume_and_get(dev);
+}
+
+void imx_rproc_rs_pm_runtime_put_noidle(struct device *dev)
+{
+	pm_runtime_put_noidle(dev);
+}
+
+void imx_rproc_rs_pm_runtime_disable(struct device *dev)
+{
+	pm_runtime_disable(dev);
+}

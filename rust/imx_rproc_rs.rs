@@ -20,11 +20,17 @@ use kernel::{
 mod fw;
 mod kernel_ext;
 
-use fw::att::{self, AttEntry};
+use core::ptr::NonNull;
+use fw::{
+    att::{self, AttEntry},
+    elf::Elf32,
+    rsc::{Limits, ResourceTable},
+};
 use kernel_ext::{
     imx_sm,
     mailbox::{self, Channel, RxHandler},
     of_rmem::{self, IoMapping, MapKind, ReservedRegion},
+    pm::RuntimePm,
     remoteproc::{self, KernelVa, Rproc},
 };
 
@@ -38,6 +44,10 @@ const RESET_VECTOR_MASK: u64 = 0xffff_0000;
 const MAX_REGIONS: usize = 32;
 /// How long a kick may wait for the mailbox, as the C driver.
 const MBOX_TX_TIMEOUT_MS: u32 = 100;
+/// How much of the `rsc-table` region the core gets on attach, as upstream.
+const ATTACHED_TABLE_SIZE: usize = 1024;
+/// The section the resource table is linked into.
+const RSC_SECTION: &[u8] = b".resource_table";
 
 /// How Linux controls the M7.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,6 +143,12 @@ impl Mailboxes {
     }
 }
 
+/// Reports a defect of the firmware image and turns it into an errno.
+fn fw_error(dev: &Device, what: &str, e: fw::error::Error) -> Error {
+    dev_err!(dev, "{}: {} ({:?})\n", what, e.describe(), e);
+    Error::from_errno(e.errno())
+}
+
 /// A physical range mapped at probe time, with the remote's view of it.
 struct Mapped {
     /// Where the range starts in the system address space.
@@ -147,6 +163,9 @@ struct ImxRproc {
     regions: KVec<ReservedRegion>,
     att: &'static [AttEntry],
     mapped: KVec<Mapped>,
+    /// Index in `mapped` of the `rsc-table` region, where the live resource
+    /// table lives.
+    rsc_table: Option<usize>,
     rx: Arc<RxWork>,
     /// Present between start/attach and stop; the channels are given back
     /// while the M7 is offline, as the C driver does.
@@ -170,6 +189,25 @@ impl ImxRproc {
 
     fn reset_vector(rproc: &Rproc) -> u64 {
         rproc.bootaddr() & RESET_VECTOR_MASK
+    }
+
+    fn rsc_region(&self) -> Option<&IoMapping> {
+        self.rsc_table
+            .and_then(|i| self.mapped.get(i))
+            .map(|m| &m.map)
+    }
+
+    fn parse_elf<'a>(dev: &Device, fw: &'a [u8]) -> Result<Elf32<'a>> {
+        Elf32::parse(fw).map_err(|e| fw_error(dev, "invalid firmware", e))
+    }
+
+    /// Resource-table limits: at most the `rsc-table` region, if there is one.
+    fn rsc_limits(&self) -> Limits<'static> {
+        let mut limits = Limits::DEFAULT;
+        if let Some(region) = self.rsc_region() {
+            limits.max_len = region.size();
+        }
+        limits
     }
 }
 
@@ -273,6 +311,108 @@ impl remoteproc::Operations for ImxRproc {
         }
     }
 
+    fn sanity_check(_this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
+        let dev = rproc.dev();
+        let elf = Self::parse_elf(dev, fw)?;
+        elf.validate_segments()
+            .map_err(|e| fw_error(dev, "invalid firmware", e))
+    }
+
+    fn parse_fw(this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
+        let dev = rproc.dev();
+        let elf = Self::parse_elf(dev, fw)?;
+        let section = elf
+            .find_section(RSC_SECTION)
+            .map_err(|e| fw_error(dev, "invalid section headers", e))?;
+        let Some(section) = section else {
+            // A firmware without IPC is fine, as with the C driver.
+            dev_info!(dev, "No resource table in elf\n");
+            return Ok(());
+        };
+        if let Some(region) = this.rsc_region() {
+            if section.data.len() > region.size() {
+                dev_err!(
+                    dev,
+                    "resource table ({} bytes) does not fit the rsc-table region ({} bytes)\n",
+                    section.data.len(),
+                    region.size()
+                );
+                return Err(EFBIG);
+            }
+        }
+        ResourceTable::parse(section.data, &this.rsc_limits())
+            .map_err(|e| fw_error(dev, "invalid resource table", e))?;
+        rproc.set_cached_table(section.data)
+    }
+
+    fn load(_this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
+        let dev = rproc.dev();
+        let elf = Self::parse_elf(dev, fw)?;
+        for seg in elf.load_segments() {
+            let seg = seg.map_err(|e| fw_error(dev, "invalid firmware", e))?;
+            let tail = usize::try_from(seg.memsz - seg.filesz)?;
+            rproc
+                .write_memory(seg.paddr.into(), seg.data, tail)
+                .inspect_err(|_| {
+                    dev_err!(
+                        dev,
+                        "segment {} (da {:#x}, {:#x} bytes) is outside every memory region\n",
+                        seg.index,
+                        seg.paddr,
+                        seg.memsz
+                    )
+                })?;
+        }
+        Ok(())
+    }
+
+    fn find_loaded_rsc_table(this: &Self, rproc: &Rproc, fw: &[u8]) -> Option<NonNull<u8>> {
+        if !rproc.has_table() {
+            return None;
+        }
+        if let Some(region) = this.rsc_region() {
+            // `parse_fw` made sure the table fits.
+            return region.va_at(0, rproc.table_sz());
+        }
+        // No rsc-table region: the table stays where the image put it.
+        let elf = Elf32::parse(fw).ok()?;
+        let section = elf.find_section(RSC_SECTION).ok()??;
+        rproc
+            .da_to_va(section.addr.into(), rproc.table_sz())
+            .map(|kva| kva.va)
+    }
+
+    fn get_loaded_rsc_table(this: &Self, rproc: &Rproc) -> Result<Option<(NonNull<u8>, usize)>> {
+        let Some(region) = this.rsc_region() else {
+            return Ok(None);
+        };
+        let len = ATTACHED_TABLE_SIZE.min(region.size());
+        // Validate what the remote left there before the core walks it.
+        let mut snapshot = KVec::from_elem(0u8, len, GFP_KERNEL)?;
+        region.read_into(0, &mut snapshot)?;
+        // An empty header (version 0, no entries): the remote published no
+        // table, so there is nothing to set up: attach without IPC.
+        if snapshot.get(..8).is_some_and(|hdr| hdr.iter().all(|&b| b == 0)) {
+            dev_info!(rproc.dev(), "no resource table in the rsc-table region\n");
+            return Ok(None);
+        }
+        let mut limits = this.rsc_limits();
+        limits.max_len = len;
+        ResourceTable::parse(&snapshot, &limits).map_err(|e| {
+            fw_error(
+                rproc.dev(),
+                "invalid resource table of the running remote",
+                e,
+            )
+        })?;
+        Ok(region.va_at(0, len).map(|p| (p, len)))
+    }
+
+    fn get_boot_addr(_this: &Self, _rproc: &Rproc, fw: &[u8]) -> u64 {
+        // `sanity_check` accepted the image.
+        Elf32::parse(fw).map(|elf| elf.entry().into()).unwrap_or(0)
+    }
+
     fn da_to_va(this: &Self, _rproc: &Rproc, da: u64, len: usize) -> Option<KernelVa> {
         let len64 = u64::try_from(len).ok()?;
         let (sa, entry) = att::da_to_sys(this.att, da, len64).ok()?;
@@ -327,7 +467,8 @@ fn map_memory(
     dev: &Device<Bound>,
     table: &[AttEntry],
     regions: &[ReservedRegion],
-) -> Result<KVec<Mapped>> {
+) -> Result<(KVec<Mapped>, Option<usize>)> {
+    let mut rsc_table = None;
     let mut mapped = KVec::new();
     for e in table.iter().filter(|e| e.flags & att::ATT_OWN != 0) {
         let kind = if e.flags & att::ATT_IOMEM != 0 {
@@ -352,9 +493,12 @@ fn map_memory(
                 r.size
             )
         })?;
+        if r.base_name().starts_with(b"rsc-table") {
+            rsc_table = Some(mapped.len());
+        }
         mapped.push(Mapped { sa: map.pa(), map }, GFP_KERNEL)?;
     }
-    Ok(mapped)
+    Ok((mapped, rsc_table))
 }
 
 /// Asks the System Manager how Linux controls the M7 and whether it runs,
@@ -399,7 +543,9 @@ fn detect_mode(dev: &Device<Bound>) -> Result<(Method, bool)> {
 
 /// The platform driver; its device data keeps the remote registered.
 struct ImxRprocDriver {
+    // Dropped first: unregistering may still stop the remote.
     reg: remoteproc::Registration<ImxRproc>,
+    _pm: RuntimePm,
 }
 
 kernel::of_device_table!(
@@ -429,7 +575,7 @@ impl ImxRprocDriver {
         let name = of_rmem::node_name(dev)?;
         let regions = parse_regions(dev)?;
         let table: &'static [AttEntry] = &att::IMX95_M7_ATT;
-        let mapped = map_memory(dev, table, &regions)?;
+        let (mapped, rsc_table) = map_memory(dev, table, &regions)?;
 
         // The remote is named after its node, as the C driver names it.
         let mut alloc = remoteproc::Allocation::<ImxRproc>::new(dev, &name, None)?;
@@ -463,11 +609,16 @@ impl ImxRprocDriver {
                 regions,
                 att: table,
                 mapped,
+                rsc_table,
                 rx,
                 mbox <- kernel::new_mutex!(mbox),
             }),
             GFP_KERNEL,
         )?;
+        // Runtime PM as upstream: enabled and held while bound.
+        let pm = RuntimePm::enable_and_get(dev).inspect_err(|e| {
+            dev_err!(dev, "pm_runtime get failed: {:?}\n", e);
+        })?;
         let reg = alloc.register(data).inspect_err(|e| {
             dev_err!(dev, "rproc_add failed: {:?}\n", e);
         })?;
@@ -482,7 +633,7 @@ impl ImxRprocDriver {
                 "offline"
             }
         );
-        Ok(Self { reg })
+        Ok(Self { reg, _pm: pm })
     }
 }
 

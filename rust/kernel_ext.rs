@@ -9,6 +9,7 @@ pub(crate) mod bindings;
 pub(crate) mod imx_sm;
 pub(crate) mod mailbox;
 pub(crate) mod of_rmem;
+pub(crate) mod pm;
 pub(crate) mod remoteproc;
 
 use kernel::device::{Device, DeviceContext};

@@ -158,6 +158,28 @@ impl IoMapping {
     }
 }
 
+impl IoMapping {
+    /// Size in bytes.
+    pub(crate) fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Copies the `buf.len()` bytes at `offset` into `buf` (`memcpy_fromio`).
+    pub(crate) fn read_into(&self, offset: usize, buf: &mut [u8]) -> Result {
+        let src = self.va_at(offset, buf.len()).ok_or(EINVAL)?;
+        // SAFETY: `va_at` checked that the range lies inside our live
+        // mapping; `buf` is valid for writes of its length.
+        unsafe {
+            bindings::imx_rproc_rs_memcpy_fromio(
+                buf.as_mut_ptr().cast(),
+                src.as_ptr().cast(),
+                buf.len(),
+            )
+        };
+        Ok(())
+    }
+}
+
 impl Drop for IoMapping {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `va` is our live mapping.

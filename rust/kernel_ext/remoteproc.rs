@@ -117,6 +117,61 @@ pub(crate) trait Operations: Send + Sync + Sized + 'static {
     fn da_to_va(_this: &Self, _rproc: &Rproc, _da: u64, _len: usize) -> Option<KernelVa> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Checks that the firmware image `fw` is one this remote can run,
+    /// before anything is prepared.
+    fn sanity_check(_this: &Self, _rproc: &Rproc, _fw: &[u8]) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Finds the resource table in `fw` and hands a copy to the core with
+    /// [`Rproc::set_cached_table`]; an image without one is acceptable.
+    fn parse_fw(_this: &Self, _rproc: &Rproc, _fw: &[u8]) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Loads `fw` into the remote's memory (see [`Rproc::write_memory`]).
+    fn load(_this: &Self, _rproc: &Rproc, _fw: &[u8]) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Where in device memory the core copies the resource table before
+    /// `start`: at least [`Rproc::table_sz`] bytes. `None` keeps it in kernel
+    /// memory.
+    fn find_loaded_rsc_table(_this: &Self, _rproc: &Rproc, _fw: &[u8]) -> Option<NonNull<u8>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// The resource table of a remote somebody else booted (attach), and its
+    /// size; `Ok(None)` when it has none.
+    fn get_loaded_rsc_table(_this: &Self, _rproc: &Rproc) -> Result<Option<(NonNull<u8>, usize)>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// The address the remote boots from, for `fw`.
+    fn get_boot_addr(_this: &Self, _rproc: &Rproc, _fw: &[u8]) -> u64 {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// The contents of a `struct firmware`.
+///
+/// # Safety
+///
+/// `fw` must be NULL or point to a valid `struct firmware` whose data stays
+/// valid and unchanged for `'a`.
+unsafe fn fw_data<'a>(fw: *const bindings::firmware) -> &'a [u8] {
+    if fw.is_null() {
+        return &[];
+    }
+    // SAFETY: Per the function's contract `fw` is valid for `'a`.
+    let fw = unsafe { &*fw };
+    if fw.data.is_null() || fw.size == 0 {
+        return &[];
+    }
+    // SAFETY: The firmware loader guarantees `data` points to `size`
+    // readable bytes for the lifetime of the firmware object.
+    unsafe { core::slice::from_raw_parts(fw.data, fw.size) }
 }
 
 /// A remote processor, `struct rproc`.
@@ -251,6 +306,84 @@ impl Rproc {
         unsafe { (*self.raw()).bootaddr }
     }
 
+    /// Whether the core has a resource table for the current boot.
+    pub(crate) fn has_table(&self) -> bool {
+        // SAFETY: By the type invariant the rproc is valid; the core sets
+        // `table_ptr` under its lock, around the hooks that call this.
+        !unsafe { (*self.raw()).table_ptr }.is_null()
+    }
+
+    /// Size in bytes of the current resource table.
+    pub(crate) fn table_sz(&self) -> usize {
+        // SAFETY: By the type invariant the rproc is valid; a plain integer.
+        unsafe { (*self.raw()).table_sz }
+    }
+
+    /// Gives the core a copy of `table` as the resource table of the image
+    /// being booted (what `rproc_elf_load_rsc_table` does). Meant for
+    /// [`Operations::parse_fw`]; the core frees the copy at shutdown.
+    pub(crate) fn set_cached_table(&self, table: &[u8]) -> Result {
+        if table.is_empty() {
+            return Err(EINVAL);
+        }
+        // SAFETY: `table` is valid for reads of its length.
+        let copy = unsafe { bindings::imx_rproc_rs_kmemdup(table.as_ptr().cast(), table.len()) };
+        if copy.is_null() {
+            return Err(ENOMEM);
+        }
+        let raw = self.raw();
+        // SAFETY: By the type invariant the rproc is valid; `parse_fw` runs
+        // under the core's lock with no table installed for this boot yet,
+        // and the core `kfree`s `cached_table` when the boot ends.
+        unsafe {
+            (*raw).cached_table = copy.cast();
+            (*raw).table_ptr = copy.cast();
+            (*raw).table_sz = table.len();
+        }
+        Ok(())
+    }
+
+    /// Translates `da..da + len` through the driver's `da_to_va` and the
+    /// core's carveouts (`rproc_da_to_va`).
+    pub(crate) fn da_to_va(&self, da: u64, len: usize) -> Option<KernelVa> {
+        if len == 0 {
+            return None;
+        }
+        let mut is_iomem = false;
+        // SAFETY: By the type invariant the rproc is valid; `is_iomem` is a
+        // valid `bool`.
+        let va = unsafe { bindings::rproc_da_to_va(self.raw(), da, len, &mut is_iomem) };
+        NonNull::new(va.cast::<u8>()).map(|va| KernelVa { va, is_iomem })
+    }
+
+    /// Writes `data` followed by `zero_tail` zero bytes to the remote's
+    /// memory at device address `da`. The whole range must translate
+    /// (`EINVAL` otherwise, nothing written).
+    pub(crate) fn write_memory(&self, da: u64, data: &[u8], zero_tail: usize) -> Result {
+        let len = data.len().checked_add(zero_tail).ok_or(EOVERFLOW)?;
+        if len == 0 {
+            return Ok(());
+        }
+        let kva = self.da_to_va(da, len).ok_or(EINVAL)?;
+        let dst = kva.va.as_ptr();
+        // `data.len() <= len`, so the tail starts inside the translated range.
+        let tail = dst.wrapping_add(data.len());
+        // SAFETY: `rproc_da_to_va` returned a mapping valid for `len` bytes
+        // of writes (the driver's `da_to_va` contract and the core's
+        // carveout bounds check); `data` is valid for reads, and the source
+        // and the remote's memory cannot overlap.
+        unsafe {
+            if kva.is_iomem {
+                bindings::imx_rproc_rs_memcpy_toio(dst.cast(), data.as_ptr().cast(), data.len());
+                bindings::imx_rproc_rs_memset_io(tail.cast(), 0, zero_tail);
+            } else {
+                core::ptr::copy_nonoverlapping(data.as_ptr(), dst, data.len());
+                core::ptr::write_bytes(tail, 0, zero_tail);
+            }
+        }
+        Ok(())
+    }
+
     /// The device that registered the remote processor.
     ///
     /// It is bound: an [`Allocation`] exists only during probe, and a
@@ -346,13 +479,33 @@ impl<T: Operations> OpsTable<T> {
         } else {
             None
         },
-        parse_fw: None,
+        parse_fw: if T::HAS_PARSE_FW {
+            Some(Self::parse_fw)
+        } else {
+            None
+        },
         handle_rsc: None,
-        find_loaded_rsc_table: None,
-        get_loaded_rsc_table: None,
-        load: None,
-        sanity_check: None,
-        get_boot_addr: None,
+        find_loaded_rsc_table: if T::HAS_FIND_LOADED_RSC_TABLE {
+            Some(Self::find_loaded_rsc_table)
+        } else {
+            None
+        },
+        get_loaded_rsc_table: if T::HAS_GET_LOADED_RSC_TABLE {
+            Some(Self::get_loaded_rsc_table)
+        } else {
+            None
+        },
+        load: if T::HAS_LOAD { Some(Self::load) } else { None },
+        sanity_check: if T::HAS_SANITY_CHECK {
+            Some(Self::sanity_check)
+        } else {
+            None
+        },
+        get_boot_addr: if T::HAS_GET_BOOT_ADDR {
+            Some(Self::get_boot_addr)
+        } else {
+            None
+        },
         panic: None,
         coredump: None,
     };
@@ -444,6 +597,111 @@ impl<T: Operations> OpsTable<T> {
         // SAFETY: As in `prepare`.
         let (this, r) = unsafe { Self::args(rproc) };
         T::kick(this, r, vqid)
+    }
+
+    /// C trampoline of [`Operations::sanity_check`].
+    ///
+    /// # Safety
+    ///
+    /// Called by the core with an rproc registered for `T` (see [`Self::args`])
+    /// and a valid firmware.
+    unsafe extern "C" fn sanity_check(
+        rproc: *mut bindings::rproc,
+        fw: *const bindings::firmware,
+    ) -> c_int {
+        // SAFETY: As in `prepare`.
+        let (this, r) = unsafe { Self::args(rproc) };
+        // SAFETY: The core holds the firmware for the duration of the call.
+        let fw = unsafe { fw_data(fw) };
+        from_result(|| T::sanity_check(this, r, fw).map(|()| 0))
+    }
+
+    /// C trampoline of [`Operations::parse_fw`].
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::sanity_check`].
+    unsafe extern "C" fn parse_fw(
+        rproc: *mut bindings::rproc,
+        fw: *const bindings::firmware,
+    ) -> c_int {
+        // SAFETY: As in `prepare`.
+        let (this, r) = unsafe { Self::args(rproc) };
+        // SAFETY: The core holds the firmware for the duration of the call.
+        let fw = unsafe { fw_data(fw) };
+        from_result(|| T::parse_fw(this, r, fw).map(|()| 0))
+    }
+
+    /// C trampoline of [`Operations::load`].
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::sanity_check`].
+    unsafe extern "C" fn load(rproc: *mut bindings::rproc, fw: *const bindings::firmware) -> c_int {
+        // SAFETY: As in `prepare`.
+        let (this, r) = unsafe { Self::args(rproc) };
+        // SAFETY: The core holds the firmware for the duration of the call.
+        let fw = unsafe { fw_data(fw) };
+        from_result(|| T::load(this, r, fw).map(|()| 0))
+    }
+
+    /// C trampoline of [`Operations::find_loaded_rsc_table`].
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::sanity_check`].
+    unsafe extern "C" fn find_loaded_rsc_table(
+        rproc: *mut bindings::rproc,
+        fw: *const bindings::firmware,
+    ) -> *mut bindings::resource_table {
+        // SAFETY: As in `prepare`.
+        let (this, r) = unsafe { Self::args(rproc) };
+        // SAFETY: The core holds the firmware for the duration of the call.
+        let fw = unsafe { fw_data(fw) };
+        match T::find_loaded_rsc_table(this, r, fw) {
+            Some(p) => p.as_ptr().cast(),
+            None => core::ptr::null_mut(),
+        }
+    }
+
+    /// C trampoline of [`Operations::get_loaded_rsc_table`].
+    ///
+    /// # Safety
+    ///
+    /// Called by the core with an rproc registered for `T` and a valid `size`.
+    unsafe extern "C" fn get_loaded_rsc_table(
+        rproc: *mut bindings::rproc,
+        size: *mut usize,
+    ) -> *mut bindings::resource_table {
+        // SAFETY: As in `prepare`.
+        let (this, r) = unsafe { Self::args(rproc) };
+        match T::get_loaded_rsc_table(this, r) {
+            Ok(Some((p, len))) => {
+                // SAFETY: The core passes a valid `size_t` to fill in.
+                unsafe { *size = len };
+                p.as_ptr().cast()
+            }
+            Ok(None) => core::ptr::null_mut(),
+            // The core tells ERR_PTR values apart with IS_ERR.
+            // SAFETY: `ERR_PTR` only encodes the errno in a pointer value.
+            Err(e) => unsafe { bindings::ERR_PTR(e.to_errno() as isize) }.cast(),
+        }
+    }
+
+    /// C trampoline of [`Operations::get_boot_addr`].
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::sanity_check`].
+    unsafe extern "C" fn get_boot_addr(
+        rproc: *mut bindings::rproc,
+        fw: *const bindings::firmware,
+    ) -> u64 {
+        // SAFETY: As in `prepare`.
+        let (this, r) = unsafe { Self::args(rproc) };
+        // SAFETY: The core holds the firmware for the duration of the call.
+        let fw = unsafe { fw_data(fw) };
+        T::get_boot_addr(this, r, fw)
     }
 
     /// C trampoline of [`Operations::da_to_va`].
