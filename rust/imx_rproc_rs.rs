@@ -19,6 +19,8 @@ use kernel::{
 
 mod fw;
 mod kernel_ext;
+#[cfg(CONFIG_KUNIT)]
+mod selftests;
 
 use core::ptr::NonNull;
 use fw::{

@@ -204,7 +204,8 @@ chmod 755 "$root/init"
 	gzip -1 >"$work/initramfs.cpio.gz"
 
 # ------------------------------------------------------------ boot
-cmdline="console=ttyAMA0 panic=-1${append:+ $append}"
+# kunit.enable=1 kunit.autorun=1: KUnit suites of loaded modules run at insmod (KTAP in the log).
+cmdline="console=ttyAMA0 panic=-1 kunit.enable=1 kunit.autorun=1${append:+ $append}"
 qemu_cmd=("$QEMU" -M "$qemu_machine" "${qemu_opts[@]}" -no-reboot
 	-kernel "$image" -initrd "$work/initramfs.cpio.gz"
 	-dtb "$work/imx95-virtual.dtb" -append "$cmdline")
