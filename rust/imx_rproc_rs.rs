@@ -394,7 +394,10 @@ impl remoteproc::Operations for ImxRproc {
         region.read_into(0, &mut snapshot)?;
         // An empty header (version 0, no entries): the remote published no
         // table, so there is nothing to set up: attach without IPC.
-        if snapshot.get(..8).is_some_and(|hdr| hdr.iter().all(|&b| b == 0)) {
+        if snapshot
+            .get(..8)
+            .is_some_and(|hdr| hdr.iter().all(|&b| b == 0))
+        {
             dev_info!(rproc.dev(), "no resource table in the rsc-table region\n");
             return Ok(None);
         }

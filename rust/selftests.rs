@@ -20,14 +20,28 @@ mod tests {
     /// Zephyr's `openamp_rsc_table` table: one rpmsg vdev, two vrings of 8.
     fn zephyr_table() -> [u8; 88] {
         let words: [u32; 22] = [
-            1, 1, 0, 0, // ver, num, reserved
+            1,
+            1,
+            0,
+            0,  // ver, num, reserved
             20, // offset[0]
             3,  // RSC_VDEV
-            7, 0, 1, 0, // id, notifyid, dfeatures, gfeatures
-            0, // config_len
+            7,
+            0,
+            1,
+            0,           // id, notifyid, dfeatures, gfeatures
+            0,           // config_len
             0x0000_0200, // status 0, num_of_vrings 2, reserved 0, 0
-            0xffff_ffff, 16, 8, 0, 0, // vring 0
-            0xffff_ffff, 16, 8, 1, 0, // vring 1
+            0xffff_ffff,
+            16,
+            8,
+            0,
+            0, // vring 0
+            0xffff_ffff,
+            16,
+            8,
+            1,
+            0, // vring 1
         ];
         let mut table = [0u8; 88];
         for (chunk, w) in table.chunks_exact_mut(4).zip(words) {
