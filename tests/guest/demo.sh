@@ -17,6 +17,7 @@ show() {
 		echo "no remoteproc registered"
 		return 1
 	}
+	echo "# grep . $d/{name,state,firmware}"
 	for f in name state firmware recovery coredump; do
 		printf '%-40s %s\n' "$d/$f" "$(cat "$d/$f")"
 	done
@@ -27,8 +28,9 @@ show() {
 }
 
 say "Bringing up the simulated MU and System Manager"
+echo "# insmod /modules/imx95_sim.ko"
 sim_up || exit 1
-dmesg | grep -i scmi | sed 's/^/    /'
+dmesg | grep -E "SCMI Protocol|Vendor Protocol|SM CPU|LMM:" | sed 's/^/    /'
 
 for mode in 2 1; do
 	sim_set fail clear
@@ -40,8 +42,10 @@ for mode in 2 1; do
 	else
 		say "M7 in its own logical machine (LMM protocol): insmod imx_rproc_rs.ko"
 	fi
+	echo "# insmod /modules/imx_rproc_rs.ko"
 	insmod /modules/imx_rproc_rs.ko || exit 1
 	show || exit 1
+	echo "# rmmod imx_rproc_rs"
 	rmmod imx_rproc_rs || exit 1
 done
 say "done"
