@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Compares the outcomes of a scenario run against the C and the Rust driver.
+
+Usage: parity.py OUT_MD LOG_C LOG_RUST [LOG_C LOG_RUST ...]
+
+Each log is the console of one QEMU run of a scenario (KTAP lines
+"ok N desc" / "not ok N desc"). Rows are matched by description. A row whose
+outcome differs between the drivers is a parity failure unless
+tests/parity-exceptions.txt lists it (a line "SCENARIO: DESCRIPTION-GLOB |
+reason"), in which case it is a deliberate difference and its reason is
+shown. Writes a Markdown table to OUT_MD, prints one line per row as
+"parity ok|FAIL ..." and exits 1 on any unlisted difference.
+"""
+import fnmatch
+import os
+import re
+import sys
+
+KTAP = re.compile(r"^(not ok|ok) \d+ (.*?)(?: # SKIP.*)?\s*$")
+
+
+def outcomes(path):
+    rows = {}
+    order = []
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                m = KTAP.match(line.rstrip("\r\n"))
+                if not m:
+                    continue
+                desc = m.group(2)
+                if desc not in rows:
+                    order.append(desc)
+                rows[desc] = "pass" if m.group(1) == "ok" else "fail"
+    except FileNotFoundError:
+        pass
+    return order, rows
+
+
+def exceptions(path):
+    ex = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                spec, _, reason = line.partition("|")
+                scen, _, pat = spec.partition(":")
+                ex.append((scen.strip(), pat.strip(), reason.strip()))
+    except FileNotFoundError:
+        pass
+    return ex
+
+
+def main():
+    out_md = sys.argv[1]
+    logs = sys.argv[2:]
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ex = exceptions(os.path.join(here, "tests", "parity-exceptions.txt"))
+    md = ["| scenario | test | C | Rust | note |", "|---|---|---|---|---|"]
+    bad = 0
+    same = 0
+    for i in range(0, len(logs) - 1, 2):
+        log_c, log_r = logs[i], logs[i + 1]
+        scen = re.sub(r"^qemu-|-c\.log$", "", os.path.basename(log_c))
+        order_c, c = outcomes(log_c)
+        order_r, r = outcomes(log_r)
+        order = order_c + [d for d in order_r if d not in c]
+        for desc in order:
+            oc, orr = c.get(desc, "missing"), r.get(desc, "missing")
+            note = ""
+            if oc != orr:
+                reason = next(
+                    (why for s, pat, why in ex if s == scen and fnmatch.fnmatchcase(desc, pat)),
+                    None,
+                )
+                if reason is None:
+                    bad += 1
+                    note = "**unlisted difference**"
+                    print(f"parity FAIL {scen}: {desc}: C {oc}, Rust {orr}")
+                else:
+                    note = f"deliberate: {reason}"
+                    print(f"parity ok   {scen}: {desc}: C {oc}, Rust {orr} ({reason})")
+            else:
+                same += 1
+            md.append(f"| {scen} | {desc} | {oc} | {orr} | {note} |")
+    with open(out_md, "w", encoding="utf-8") as f:
+        f.write("\n".join(md) + "\n")
+    print(f"parity: {same} rows identical, {bad} unlisted differences")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
