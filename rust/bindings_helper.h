@@ -38,3 +38,6 @@ void *imx_rproc_rs_kmemdup(const void *src, size_t len);
 int imx_rproc_rs_pm_runtime_resume_and_get(struct device *dev);
 void imx_rproc_rs_pm_runtime_put_noidle(struct device *dev);
 void imx_rproc_rs_pm_runtime_disable(struct device *dev);
+int imx_rproc_rs_of_string_index(const struct device_node *np,
+				 const char *propname, int index,
+				 const char **output);

@@ -60,3 +60,10 @@ void imx_rproc_rs_pm_runtime_disable(struct device *dev)
 {
 	pm_runtime_disable(dev);
 }
+
+int imx_rproc_rs_of_string_index(const struct device_node *np,
+				 const char *propname, int index,
+				 const char **output)
+{
+	return of_property_read_string_index(np, propname, index, output);
+}

@@ -13,6 +13,7 @@ use kernel::{
     device::{Bound, Core, Device},
     of, platform,
     prelude::*,
+    str::CString,
     sync::{aref::ARef, Arc, Mutex},
     workqueue::{self, impl_has_work, new_work, Work, WorkItem},
 };
@@ -155,7 +156,8 @@ fn fw_error(dev: &Device, what: &str, e: fw::error::Error) -> Error {
 struct Mapped {
     /// Where the range starts in the system address space.
     sa: u64,
-    map: IoMapping,
+    /// Shared with the carveout registered over the same range, if any.
+    map: Arc<IoMapping>,
 }
 
 /// The driver's per-device state; the [`remoteproc::Operations`] receive it.
@@ -196,7 +198,15 @@ impl ImxRproc {
     fn rsc_region(&self) -> Option<&IoMapping> {
         self.rsc_table
             .and_then(|i| self.mapped.get(i))
-            .map(|m| &m.map)
+            .map(|m| &*m.map)
+    }
+
+    /// The probe-time mapping of exactly `pa..pa + len`, if there is one.
+    fn mapping_of(&self, pa: u64, len: usize) -> Option<Arc<IoMapping>> {
+        self.mapped
+            .iter()
+            .find(|m| m.map.pa() == pa && m.map.size() == len)
+            .map(|m| m.map.clone())
     }
 
     fn parse_elf<'a>(dev: &Device, fw: &'a [u8]) -> Result<Elf32<'a>> {
@@ -216,6 +226,13 @@ impl ImxRproc {
 #[vtable]
 impl remoteproc::Operations for ImxRproc {
     fn prepare(this: &Self, rproc: &Rproc) -> Result {
+        let attaching = rproc.state() == remoteproc::State::Detached;
+        // Refuse before registering anything: the core does not clean up
+        // after a failed prepare (upstream leaves the carveouts behind).
+        if this.method == (Method::Lmm { control: false }) && !attaching {
+            return Err(EACCES);
+        }
+
         // Carveouts are released at every shutdown: register them again.
         for region in this.regions.iter() {
             let name = region.base_name();
@@ -227,23 +244,22 @@ impl remoteproc::Operations for ImxRproc {
             // i.MX maps DDR 1:1: the remote sees the physical address.
             let da = u32::try_from(region.start).map_err(|_| EINVAL)?;
             let len = usize::try_from(region.size).map_err(|_| EINVAL)?;
-            rproc.add_iomem_carveout(&region.base_cname()?, region.start, len, da)?;
+            // A region mapped at probe is not mapped a second time.
+            match this.mapping_of(region.start, len) {
+                Some(map) => rproc.add_mapped_carveout(&region.base_cname()?, map, da)?,
+                None => rproc.add_iomem_carveout(&region.base_cname()?, region.start, len, da)?,
+            }
             rproc.coredump_add_segment(da.into(), len)?;
         }
 
-        match this.method {
-            Method::Cpu => Ok(()),
-            Method::Lmm { .. } if rproc.state() == remoteproc::State::Detached => Ok(()),
-            Method::Lmm { control: false } => Err(EACCES),
-            Method::Lmm { control: true } => {
-                let dev = rproc.parent();
-                imx_sm::lmm_power_on(M7_LMID).inspect_err(|e| {
-                    dev_err!(dev, "Failed to power on lmm({}): {:?}\n", M7_LMID, e);
-                })?;
-                dev_info!(dev, "lmm({}) powered on by Linux\n", M7_LMID);
-                Ok(())
-            }
+        if this.method == (Method::Lmm { control: true }) && !attaching {
+            let dev = rproc.parent();
+            imx_sm::lmm_power_on(M7_LMID).inspect_err(|e| {
+                dev_err!(dev, "Failed to power on lmm({}): {:?}\n", M7_LMID, e);
+            })?;
+            dev_info!(dev, "lmm({}) powered on by Linux\n", M7_LMID);
         }
+        Ok(())
     }
 
     fn start(this: &Self, rproc: &Rproc) -> Result {
@@ -461,6 +477,19 @@ fn parse_regions(dev: &Device<Bound>) -> Result<KVec<ReservedRegion>> {
                 e
             )
         })?;
+        dev_dbg!(
+            dev,
+            "memory-region {}: {} at {:#x}+{:#x} (name from {})\n",
+            i,
+            kernel::str::BStr::from_bytes(region.base_name()),
+            region.start,
+            region.size,
+            if region.named {
+                "memory-region-names"
+            } else {
+                "the node"
+            }
+        );
         regions.push(region, GFP_KERNEL)?;
     }
     Ok(regions)
@@ -483,6 +512,7 @@ fn map_memory(
         };
         let map = IoMapping::new(e.sa, usize::try_from(e.size)?, kind)
             .inspect_err(|_| dev_err!(dev, "failed to map TCM at {:#x}+{:#x}\n", e.sa, e.size))?;
+        let map = Arc::new(map, GFP_KERNEL)?;
         mapped.push(Mapped { sa: e.sa, map }, GFP_KERNEL)?;
     }
     for r in regions
@@ -501,6 +531,7 @@ fn map_memory(
         if r.base_name().starts_with(b"rsc-table") {
             rsc_table = Some(mapped.len());
         }
+        let map = Arc::new(map, GFP_KERNEL)?;
         mapped.push(Mapped { sa: map.pa(), map }, GFP_KERNEL)?;
     }
     Ok((mapped, rsc_table))
@@ -582,8 +613,11 @@ impl ImxRprocDriver {
         let table: &'static [AttEntry] = &att::IMX95_M7_ATT;
         let (mapped, rsc_table) = map_memory(dev, table, &regions)?;
 
-        // The remote is named after its node, as the C driver names it.
-        let mut alloc = remoteproc::Allocation::<ImxRproc>::new(dev, &name, None)?;
+        // The remote is named after its node, as the C driver names it; a
+        // `firmware-name` property sets the default image (upstream ignores
+        // it and always uses rproc-<name>-fw).
+        let firmware = fwnode.property_read::<CString>(c"firmware-name").optional();
+        let mut alloc = remoteproc::Allocation::<ImxRproc>::new(dev, &name, firmware.as_deref())?;
 
         let rproc_ref = alloc.rproc().get();
         let rx = Arc::pin_init(

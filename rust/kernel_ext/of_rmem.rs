@@ -20,9 +20,12 @@ pub(crate) struct ReservedRegion {
     pub(crate) start: u64,
     /// Size in bytes.
     pub(crate) size: u64,
-    /// The region node's name, unit address included (`vdev0vring0@88000000`),
-    /// truncated to 31 bytes.
+    /// The region's name, NUL-terminated, truncated to 31 bytes: its entry in
+    /// `memory-region-names` when the node has that property, else the
+    /// region node's name with the unit address (`vdev0vring0@88000000`).
     pub(crate) name: [u8; 32],
+    /// Whether `name` came from `memory-region-names`.
+    pub(crate) named: bool,
 }
 
 impl ReservedRegion {
@@ -81,19 +84,39 @@ pub(crate) fn region(dev: &Device<Bound>, index: usize) -> Result<ReservedRegion
     kernel::error::to_result(unsafe {
         bindings::of_reserved_mem_region_to_resource(np, idx, &mut res)
     })?;
+    // The entry's name in `memory-region-names`, else its node's name.
+    let mut label: *const kernel::ffi::c_char = core::ptr::null();
+    let idx_int = i32::try_from(index).map_err(|_| EINVAL)?;
+    // SAFETY: `np` is valid, the property name is NUL-terminated and `label`
+    // is a valid place for the result; on failure it is left untouched.
+    let ret = unsafe {
+        bindings::imx_rproc_rs_of_string_index(
+            np,
+            c"memory-region-names".as_char_ptr(),
+            idx_int,
+            &mut label,
+        )
+    };
+    let from_names = ret == 0 && !label.is_null();
+    if !from_names {
+        label = res.name;
+    }
     let mut name = [0u8; 32];
-    if !res.name.is_null() {
-        // SAFETY: `res.name` points to the reserved-memory node's name, a
-        // NUL-terminated string that lives as long as the device tree.
-        let src = unsafe { CStr::from_char_ptr(res.name) }.to_bytes();
+    if !label.is_null() {
+        // SAFETY: `label` points to a NUL-terminated string of the device
+        // tree (a property value or the node's name), which outlives the call.
+        let src = unsafe { CStr::from_char_ptr(label) }.to_bytes();
         let n = src.len().min(name.len() - 1);
-        name[..n].copy_from_slice(&src[..n]);
+        if let (Some(dst), Some(src)) = (name.get_mut(..n), src.get(..n)) {
+            dst.copy_from_slice(src);
+        }
     }
     let size = res.end.wrapping_sub(res.start).wrapping_add(1);
     Ok(ReservedRegion {
         start: res.start,
         size,
         name,
+        named: from_names,
     })
 }
 

@@ -12,14 +12,17 @@
 //! dropped, so its lifetime is tied to the bound device by keeping it in the
 //! driver's device data.
 
-use super::bindings;
+use super::{bindings, of_rmem::IoMapping};
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
     device::{Bound, Device},
     error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
     ffi::{c_int, c_void},
     prelude::*,
-    sync::aref::{ARef, AlwaysRefCounted},
+    sync::{
+        aref::{ARef, AlwaysRefCounted},
+        Arc,
+    },
     types::Opaque,
 };
 
@@ -293,6 +296,43 @@ impl Rproc {
         Ok(())
     }
 
+    /// Registers a carveout named `name` over memory the driver has mapped
+    /// already: the whole of `map`, seen by the remote at `da`. The carveout
+    /// holds a reference on the mapping until the core releases it, so the
+    /// same physical range is never mapped twice.
+    pub(crate) fn add_mapped_carveout(&self, name: &CStr, map: Arc<IoMapping>, da: u32) -> Result {
+        let dev = self.dev_parent_raw();
+        let va = map.va_at(0, map.size()).ok_or(EINVAL)?;
+        let (pa, len) = (map.pa(), map.size());
+        // SAFETY: `dev` is the rproc's valid parent device; no `alloc` (the
+        // memory is mapped), `release` drops the reference taken below; the
+        // format is a literal "%s" consuming the NUL-terminated `name`.
+        let mem = unsafe {
+            bindings::rproc_mem_entry_init(
+                dev,
+                va.as_ptr().cast(),
+                pa,
+                len,
+                da,
+                None,
+                Some(mapped_carveout_release),
+                c"%s".as_char_ptr(),
+                name.as_char_ptr(),
+            )
+        };
+        if mem.is_null() {
+            return Err(ENOMEM);
+        }
+        // SAFETY: `mem` is the fresh, valid entry; the reference moves into
+        // it and is given back in `mapped_carveout_release`.
+        unsafe {
+            (*mem).is_iomem = true;
+            (*mem).priv_ = Arc::into_raw(map).cast_mut().cast();
+            bindings::rproc_add_carveout(self.raw(), mem);
+        }
+        Ok(())
+    }
+
     /// Adds a coredump segment of `size` bytes at device address `da`.
     pub(crate) fn coredump_add_segment(&self, da: u64, size: usize) -> Result {
         // SAFETY: By the type invariant the rproc is valid.
@@ -400,6 +440,28 @@ impl Rproc {
         // set by `rproc_alloc` and never changes.
         unsafe { (*self.raw()).dev.parent }
     }
+}
+
+/// `release` callback of the carveouts [`Rproc::add_mapped_carveout`] registers.
+///
+/// # Safety
+///
+/// `mem` must be a valid entry created by [`Rproc::add_mapped_carveout`],
+/// released once.
+unsafe extern "C" fn mapped_carveout_release(
+    _rproc: *mut bindings::rproc,
+    mem: *mut bindings::rproc_mem_entry,
+) -> c_int {
+    // SAFETY: The core passes the valid entry `add_mapped_carveout` made.
+    let mem = unsafe { &mut *mem };
+    if !mem.priv_.is_null() {
+        // SAFETY: `priv` holds the reference `Arc::into_raw` gave up in
+        // `add_mapped_carveout`; it is taken back exactly once.
+        drop(unsafe { Arc::from_raw(mem.priv_.cast::<IoMapping>().cast_const()) });
+        mem.priv_ = core::ptr::null_mut();
+    }
+    mem.va = core::ptr::null_mut();
+    0
 }
 
 /// `alloc` callback of the carveouts [`Rproc::add_iomem_carveout`] registers.
