@@ -21,3 +21,7 @@ pub(crate) mod elf;
 #[path = "../fw/src/rsc.rs"]
 #[allow(dead_code, unreachable_pub)]
 pub(crate) mod rsc;
+
+#[path = "../fw/src/boot.rs"]
+#[allow(dead_code, unreachable_pub)]
+pub(crate) mod boot;

@@ -26,6 +26,7 @@ mod selftests;
 use core::ptr::NonNull;
 use fw::{
     att::{self, AttEntry},
+    boot,
     elf::Elf32,
     rsc::{Limits, ResourceTable},
 };
@@ -41,8 +42,6 @@ use kernel_ext::{
 const M7_CPUID: u32 = 1;
 /// The M7's logical machine id in the System Manager.
 const M7_LMID: u32 = 1;
-/// The i.MX95 M7 fetches its vector table from the ELF entry masked to 64 KiB.
-const RESET_VECTOR_MASK: u64 = 0xffff_0000;
 /// At most this many `memory-region` entries, as the C driver.
 const MAX_REGIONS: usize = 32;
 /// How long a kick may wait for the mailbox, as the C driver.
@@ -191,8 +190,12 @@ impl ImxRproc {
         *self.mbox.lock() = None;
     }
 
+    /// The vector table address `get_boot_addr` derived and checked (for a
+    /// plain image the entry masked to 64 KiB, as upstream). Masking it
+    /// again would break an MCUXpresso `.interrupts` table that is not
+    /// 64 KiB-aligned.
     fn reset_vector(rproc: &Rproc) -> u64 {
-        rproc.bootaddr() & RESET_VECTOR_MASK
+        rproc.bootaddr()
     }
 
     fn rsc_region(&self) -> Option<&IoMapping> {
@@ -333,7 +336,21 @@ impl remoteproc::Operations for ImxRproc {
         let dev = rproc.dev();
         let elf = Self::parse_elf(dev, fw)?;
         elf.validate_segments()
-            .map_err(|e| fw_error(dev, "invalid firmware", e))
+            .map_err(|e| fw_error(dev, "invalid firmware", e))?;
+        // A wrong reset vector leaves the M7 hung with no message at all:
+        // refuse it here, with one.
+        let vector =
+            boot::reset_vector(&elf).map_err(|e| fw_error(dev, "no usable reset vector", e))?;
+        if !vector.entry_matches {
+            dev_warn!(
+                dev,
+                "ELF entry {:#x} is not the reset handler {:#x} of the vector table at {:#x}\n",
+                elf.entry(),
+                vector.reset_handler,
+                vector.addr
+            );
+        }
+        Ok(())
     }
 
     fn parse_fw(this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
@@ -430,8 +447,13 @@ impl remoteproc::Operations for ImxRproc {
     }
 
     fn get_boot_addr(_this: &Self, _rproc: &Rproc, fw: &[u8]) -> u64 {
-        // `sanity_check` accepted the image.
-        Elf32::parse(fw).map(|elf| elf.entry().into()).unwrap_or(0)
+        // The vector table `sanity_check` found and checked: `.interrupts`
+        // (MCUXpresso), `rom_start` (Zephyr), else the entry masked to
+        // 64 KiB as upstream.
+        Elf32::parse(fw)
+            .ok()
+            .and_then(|elf| boot::reset_vector(&elf).ok())
+            .map_or(0, |v| v.addr.into())
     }
 
     fn da_to_va(this: &Self, _rproc: &Rproc, da: u64, len: usize) -> Option<KernelVa> {

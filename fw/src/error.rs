@@ -260,6 +260,28 @@ pub enum Error {
     },
     /// The resource table buffer is larger than allowed.
     RscTableTooLarge,
+    /// The reset vector does not point at eight bytes of loaded image data
+    /// (the initial stack pointer and reset handler of a vector table).
+    VectorTableNotLoaded {
+        /// The reset vector.
+        addr: u32,
+    },
+    /// The vector table's initial stack pointer is zero or not 4-byte aligned.
+    BadInitialSp {
+        /// The initial stack pointer.
+        sp: u32,
+    },
+    /// The vector table's reset handler lacks the Thumb bit (a Cortex-M
+    /// faults on it).
+    ResetHandlerNotThumb {
+        /// The reset handler address.
+        pc: u32,
+    },
+    /// The vector table's reset handler is outside every loaded segment.
+    ResetHandlerNotLoaded {
+        /// The reset handler address.
+        pc: u32,
+    },
 }
 
 impl Error {
@@ -293,6 +315,10 @@ impl Error {
             | Error::RscVringDaOutOfRange { .. } => -ERANGE,
             Error::RscTooManyEntries => -E2BIG,
             Error::RscTableTooLarge => -EFBIG,
+            Error::VectorTableNotLoaded { .. }
+            | Error::BadInitialSp { .. }
+            | Error::ResetHandlerNotThumb { .. }
+            | Error::ResetHandlerNotLoaded { .. } => -EINVAL,
             Error::TooShort
             | Error::BadMagic
             | Error::BadClass
@@ -412,6 +438,12 @@ impl Error {
             Error::RscNameUnterminated { .. } => "resource name not NUL-terminated",
             Error::RscNameFormat { .. } => "resource name contains a format character",
             Error::RscTableTooLarge => "resource table larger than allowed",
+            Error::VectorTableNotLoaded { .. } => {
+                "reset vector does not point into the loaded image"
+            }
+            Error::BadInitialSp { .. } => "vector table has an invalid initial stack pointer",
+            Error::ResetHandlerNotThumb { .. } => "reset handler lacks the Thumb bit",
+            Error::ResetHandlerNotLoaded { .. } => "reset handler outside the loaded image",
         }
     }
 }

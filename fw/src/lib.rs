@@ -26,6 +26,7 @@
 )]
 
 pub mod att;
+pub mod boot;
 pub mod elf;
 pub mod error;
 pub mod rsc;

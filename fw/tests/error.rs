@@ -6,7 +6,7 @@ use imx_rproc_fw::error::Error;
 
 /// Every variant, once. `exhaustive` below fails to compile when a variant
 /// is added without being listed here.
-const ALL: [Error; 58] = [
+const ALL: [Error; 62] = [
     Error::TooShort,
     Error::BadMagic,
     Error::BadClass,
@@ -69,6 +69,10 @@ const ALL: [Error; 58] = [
     Error::RscNameUnterminated { index: 0 },
     Error::RscNameFormat { index: 0 },
     Error::RscTableTooLarge,
+    Error::VectorTableNotLoaded { addr: 0 },
+    Error::BadInitialSp { sp: 0 },
+    Error::ResetHandlerNotThumb { pc: 0 },
+    Error::ResetHandlerNotLoaded { pc: 0 },
 ];
 
 /// Position of `e` in `ALL`; the `match` has no wildcard on purpose.
@@ -132,6 +136,10 @@ fn exhaustive(e: Error) -> usize {
         Error::RscNameUnterminated { .. } => 55,
         Error::RscNameFormat { .. } => 56,
         Error::RscTableTooLarge => 57,
+        Error::VectorTableNotLoaded { .. } => 58,
+        Error::BadInitialSp { .. } => 59,
+        Error::ResetHandlerNotThumb { .. } => 60,
+        Error::ResetHandlerNotLoaded { .. } => 61,
     }
 }
 
