@@ -23,7 +23,10 @@ mod kernel_ext;
 #[cfg(CONFIG_KUNIT)]
 mod selftests;
 
-use core::ptr::NonNull;
+use core::{
+    ptr::NonNull,
+    sync::atomic::{AtomicU32, Ordering},
+};
 use fw::{
     att::{self, AttEntry},
     boot,
@@ -48,6 +51,8 @@ const MAX_REGIONS: usize = 32;
 const MBOX_TX_TIMEOUT_MS: u32 = 100;
 /// How much of the `rsc-table` region the core gets on attach, as upstream.
 const ATTACHED_TABLE_SIZE: usize = 1024;
+/// `EI_CLASS` of the M7's coredumps.
+const ELFCLASS32: u8 = 1;
 /// The section the resource table is linked into.
 const RSC_SECTION: &[u8] = b".resource_table";
 
@@ -174,6 +179,10 @@ struct ImxRproc {
     /// while the M7 is offline, as the C driver does.
     #[pin]
     mbox: Mutex<Option<Mailboxes>>,
+    /// The translation entries (TCMs) the image being booted loads into,
+    /// as a bit mask over `att`: they become coredump segments. TCMs an
+    /// image does not use are left alone (they may not even be powered).
+    tcm_used: AtomicU32,
 }
 
 impl ImxRproc {
@@ -255,6 +264,18 @@ impl remoteproc::Operations for ImxRproc {
             rproc.coredump_add_segment(da.into(), len)?;
         }
 
+        // The TCMs the image loads into are part of the remote's state too.
+        let tcm = if attaching {
+            0
+        } else {
+            this.tcm_used.load(Ordering::Relaxed)
+        };
+        for (i, e) in this.att.iter().enumerate() {
+            if tcm & (1 << i) != 0 {
+                rproc.coredump_add_segment(e.da.into(), usize::try_from(e.size)?)?;
+            }
+        }
+
         if this.method == (Method::Lmm { control: true }) && !attaching {
             let dev = rproc.parent();
             imx_sm::lmm_power_on(M7_LMID).inspect_err(|e| {
@@ -332,11 +353,22 @@ impl remoteproc::Operations for ImxRproc {
         }
     }
 
-    fn sanity_check(_this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
+    fn sanity_check(this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
         let dev = rproc.dev();
         let elf = Self::parse_elf(dev, fw)?;
         elf.validate_segments()
             .map_err(|e| fw_error(dev, "invalid firmware", e))?;
+        let mut tcm = 0u32;
+        for seg in elf.load_segments().flatten() {
+            for (i, e) in this.att.iter().enumerate() {
+                if e.flags & att::ATT_OWN != 0
+                    && e.offset_of(seg.paddr.into(), seg.memsz.into()).is_some()
+                {
+                    tcm |= 1 << i;
+                }
+            }
+        }
+        this.tcm_used.store(tcm, Ordering::Relaxed);
         // A wrong reset vector leaves the M7 hung with no message at all:
         // refuse it here, with one.
         let vector =
@@ -640,6 +672,8 @@ impl ImxRprocDriver {
         // it and always uses rproc-<name>-fw).
         let firmware = fwnode.property_read::<CString>(c"firmware-name").optional();
         let mut alloc = remoteproc::Allocation::<ImxRproc>::new(dev, &name, firmware.as_deref())?;
+        // Upstream never sets this, so its coredumps are never written.
+        alloc.set_coredump_elf_info(ELFCLASS32, fw::elf::EM_ARM)?;
 
         let rproc_ref = alloc.rproc().get();
         let rx = Arc::pin_init(
@@ -673,6 +707,7 @@ impl ImxRprocDriver {
                 rsc_table,
                 rx,
                 mbox <- kernel::new_mutex!(mbox),
+                tcm_used: AtomicU32::new(0),
             }),
             GFP_KERNEL,
         )?;

@@ -847,6 +847,15 @@ impl<T: Operations> Allocation<T> {
         unsafe { (*self.rproc.as_ptr()).auto_boot = auto_boot };
     }
 
+    /// Sets the ELF class (`ELFCLASS32`/`ELFCLASS64`) and machine (`EM_*`) of
+    /// the coredumps the core writes; without it the core writes none.
+    pub(crate) fn set_coredump_elf_info(&mut self, class: u8, machine: u16) -> Result {
+        // SAFETY: By the type invariant the rproc is valid and not registered.
+        to_result(unsafe {
+            bindings::rproc_coredump_set_elf_info(self.rproc.as_ptr(), class, machine)
+        })
+    }
+
     /// Registers the remote processor with `data` as the driver data every
     /// [`Operations`] hook receives.
     pub(crate) fn register(self, data: Pin<KBox<T>>) -> Result<Registration<T>> {
