@@ -25,7 +25,7 @@ mod selftests;
 
 use core::{
     ptr::NonNull,
-    sync::atomic::{AtomicU32, Ordering},
+    sync::atomic::{AtomicBool, AtomicU32, Ordering},
 };
 use fw::{
     att::{self, AttEntry},
@@ -51,6 +51,8 @@ const MAX_REGIONS: usize = 32;
 const MBOX_TX_TIMEOUT_MS: u32 = 100;
 /// How much of the `rsc-table` region the core gets on attach, as upstream.
 const ATTACHED_TABLE_SIZE: usize = 1024;
+/// How often a graceful LMM shutdown is polled.
+const GRACE_POLL_MS: u32 = 10;
 /// `EI_CLASS` of the M7's coredumps.
 const ELFCLASS32: u8 = 1;
 /// The section the resource table is linked into.
@@ -183,6 +185,8 @@ struct ImxRproc {
     /// as a bit mask over `att`: they become coredump segments. TCMs an
     /// image does not use are left alone (they may not even be powered).
     tcm_used: AtomicU32,
+    /// `prepare` powered the LM on and no boot followed yet (LMM mode).
+    powered_not_booted: AtomicBool,
 }
 
 impl ImxRproc {
@@ -282,6 +286,19 @@ impl remoteproc::Operations for ImxRproc {
                 dev_err!(dev, "Failed to power on lmm({}): {:?}\n", M7_LMID, e);
             })?;
             dev_info!(dev, "lmm({}) powered on by Linux\n", M7_LMID);
+            this.powered_not_booted.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    fn unprepare(this: &Self, rproc: &Rproc) -> Result {
+        // A boot that failed after prepare powered the LM on (bad image,
+        // SM error) must not leave it powered: upstream has no unprepare.
+        if this.powered_not_booted.swap(false, Ordering::Relaxed) {
+            let dev = rproc.parent();
+            dev_info!(dev, "boot failed, powering lmm({}) down\n", M7_LMID);
+            imx_sm::lmm_shutdown(M7_LMID, imx_sm::LMM_OP_FORCEFUL)
+                .inspect_err(|e| dev_err!(dev, "shutdown lmm({}) failed: {:?}\n", M7_LMID, e))?;
         }
         Ok(())
     }
@@ -317,8 +334,9 @@ impl remoteproc::Operations for ImxRproc {
                     })
                 }),
         };
-        if ret.is_err() {
-            dev_err!(dev, "Failed to enable remote core!\n");
+        match ret {
+            Ok(()) => this.powered_not_booted.store(false, Ordering::Relaxed),
+            Err(_) => dev_err!(dev, "Failed to enable remote core!\n"),
         }
         ret
     }
@@ -327,7 +345,7 @@ impl remoteproc::Operations for ImxRproc {
         let ret = match this.method {
             Method::Cpu => imx_sm::cpu_start(M7_CPUID, false),
             Method::Lmm { control: false } => Err(EACCES),
-            Method::Lmm { control: true } => imx_sm::lmm_shutdown(M7_LMID, imx_sm::LMM_OP_FORCEFUL),
+            Method::Lmm { control: true } => lmm_stop(rproc.parent()),
         };
         match ret {
             Ok(()) => this.mbox_free(),
@@ -507,6 +525,31 @@ impl remoteproc::Operations for ImxRproc {
         }
         None
     }
+}
+
+/// Shuts the M7's logical machine down: gracefully first when
+/// `graceful_stop_ms` asks for it, forcefully when that times out.
+fn lmm_stop(dev: &Device) -> Result {
+    let grace = *module_parameters::graceful_stop_ms.value();
+    if grace > 0 {
+        imx_sm::lmm_shutdown(M7_LMID, imx_sm::LMM_OP_GRACEFUL)?;
+        // Graceful is asynchronous: success means "asked", not "done".
+        let mut waited = 0u32;
+        while waited < grace {
+            if imx_sm::lmm_info(M7_LMID)?.state == imx_sm::LmState::Off {
+                return Ok(());
+            }
+            kernel::time::delay::fsleep(kernel::time::Delta::from_millis(GRACE_POLL_MS.into()));
+            waited = waited.saturating_add(GRACE_POLL_MS);
+        }
+        dev_warn!(
+            dev,
+            "lmm({}) did not shut down within {} ms, forcing it\n",
+            M7_LMID,
+            grace
+        );
+    }
+    imx_sm::lmm_shutdown(M7_LMID, imx_sm::LMM_OP_FORCEFUL)
 }
 
 /// Reads the `memory-region` list of the node.
@@ -708,6 +751,7 @@ impl ImxRprocDriver {
                 rx,
                 mbox <- kernel::new_mutex!(mbox),
                 tcm_used: AtomicU32::new(0),
+                powered_not_booted: AtomicBool::new(false),
             }),
             GFP_KERNEL,
         )?;
@@ -745,4 +789,10 @@ kernel::module_platform_driver! {
     authors: ["imx_rproc_rs developers"],
     description: "i.MX95 Cortex-M7 remote processor driver (Rust)",
     license: "GPL",
+    params: {
+        graceful_stop_ms: u32 {
+            default: 0,
+            description: "LMM mode: ask the M7's logical machine to shut down gracefully and wait this long (ms) before forcing it; 0 = forceful at once, as upstream",
+        },
+    },
 }

@@ -15,17 +15,33 @@ use kernel::error::{to_result, Result};
 pub(crate) const LMM_ID_DISCOVER: u32 = bindings::LMM_ID_DISCOVER;
 
 /// Flag of [`lmm_shutdown`]: ask the logical machine to shut down gracefully.
-#[allow(dead_code)]
 pub(crate) const LMM_OP_GRACEFUL: u32 = 1 << 0;
 
 /// Flag of [`lmm_shutdown`]: power the logical machine off at once.
 pub(crate) const LMM_OP_FORCEFUL: u32 = bindings::SCMI_IMX_LMM_OP_FORCEFUL;
+
+/// Power state of a logical machine as the System Manager reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LmState {
+    /// Powered off.
+    Off,
+    /// Booted and running.
+    On,
+    /// Suspended.
+    Suspended,
+    /// Powered on but not booted.
+    Powered,
+    /// A value this driver does not know.
+    Unknown(u32),
+}
 
 /// What `LMM_ATTRIBUTES` says about a logical machine.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct LmInfo {
     /// The logical machine's id (the caller's own for [`LMM_ID_DISCOVER`]).
     pub(crate) lmid: u32,
+    /// Its power state.
+    pub(crate) state: LmState,
 }
 
 /// Starts (`true`) or stops (`false`) CPU `cpuid` (`CPU_START` / `CPU_STOP`).
@@ -84,7 +100,17 @@ pub(crate) fn lmm_info(lmid: u32) -> Result<LmInfo> {
     let mut info = bindings::scmi_imx_lmm_info::default();
     // SAFETY: `info` is a valid, writable `struct scmi_imx_lmm_info`.
     to_result(unsafe { bindings::scmi_imx_lmm_info(lmid, &mut info) })?;
-    Ok(LmInfo { lmid: info.lmid })
+    let state = match info.state {
+        bindings::scmi_imx_lmm_state_LMM_STATE_LM_OFF => LmState::Off,
+        bindings::scmi_imx_lmm_state_LMM_STATE_LM_ON => LmState::On,
+        bindings::scmi_imx_lmm_state_LMM_STATE_LM_SUSPEND => LmState::Suspended,
+        bindings::scmi_imx_lmm_state_LMM_STATE_LM_POWERED => LmState::Powered,
+        other => LmState::Unknown(other),
+    };
+    Ok(LmInfo {
+        lmid: info.lmid,
+        state,
+    })
 }
 
 /// Sets the reset vector of CPU `cpuid` in logical machine `lmid`
