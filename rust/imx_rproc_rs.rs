@@ -358,6 +358,15 @@ impl remoteproc::Operations for ImxRproc {
         this.mbox_init(rproc)
     }
 
+    fn detach(this: &Self, _rproc: &Rproc) -> Result {
+        // The M7 keeps running; Linux stops listening and gives the
+        // channels back until it attaches again. (Upstream has no detach
+        // for the System Manager and fails here after the core has already
+        // torn rpmsg down, leaving the remote attached with IPC dead.)
+        this.mbox_free();
+        Ok(())
+    }
+
     fn kick(this: &Self, rproc: &Rproc, vqid: i32) {
         let guard = this.mbox.lock();
         let Some(mbox) = guard.as_ref() else {
@@ -777,8 +786,26 @@ impl ImxRprocDriver {
     }
 }
 
+impl ImxRprocDriver {
+    /// Unbinding (or `rmmod`) with an M7 Linux attached to but did not boot
+    /// detaches from it instead of stopping it, unless `detach_on_unbind=0`:
+    /// a module upgrade must not kill a core the bootloader started.
+    fn release(&self) {
+        let rproc = self.reg.rproc();
+        if *module_parameters::detach_on_unbind.value() != 0
+            && rproc.state() == remoteproc::State::Attached
+        {
+            match rproc.detach() {
+                Ok(()) => dev_info!(rproc.dev(), "detached, the M7 keeps running\n"),
+                Err(e) => dev_warn!(rproc.dev(), "detach failed ({:?}), stopping\n", e),
+            }
+        }
+    }
+}
+
 impl Drop for ImxRprocDriver {
     fn drop(&mut self) {
+        self.release();
         dev_dbg!(self.reg.rproc().dev(), "unregistering\n");
     }
 }
@@ -790,6 +817,10 @@ kernel::module_platform_driver! {
     description: "i.MX95 Cortex-M7 remote processor driver (Rust)",
     license: "GPL",
     params: {
+        detach_on_unbind: u8 {
+            default: 1,
+            description: "1 (default): on unbind or rmmod, detach from an M7 that was attached to (booted by someone else) instead of stopping it; 0: stop it, as upstream",
+        },
         graceful_stop_ms: u32 {
             default: 0,
             description: "LMM mode: ask the M7's logical machine to shut down gracefully and wait this long (ms) before forcing it; 0 = forceful at once, as upstream",

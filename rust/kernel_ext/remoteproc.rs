@@ -59,6 +59,18 @@ impl State {
     }
 }
 
+/// Why a remote crashed, `enum rproc_crash_type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)]
+pub(crate) enum CrashType {
+    /// An MMU fault.
+    MmuFault,
+    /// A watchdog expired (or the remote stopped behind Linux's back).
+    Watchdog,
+    /// Any other fatal error.
+    Fatal,
+}
+
 /// A translated device address: where the remote's memory is in the kernel's
 /// address space.
 #[derive(Clone, Copy, Debug)]
@@ -331,6 +343,30 @@ impl Rproc {
             bindings::rproc_add_carveout(self.raw(), mem);
         }
         Ok(())
+    }
+
+    /// Detaches from a remote Linux attached to (`rproc_detach`): the core
+    /// stops the rpmsg devices, puts back the resource table the remote
+    /// published and calls [`Operations::detach`]; the remote keeps running
+    /// and can be attached to again.
+    pub(crate) fn detach(&self) -> Result {
+        // SAFETY: By the type invariant the rproc is valid; `rproc_detach`
+        // takes the core's lock itself and checks the state.
+        to_result(unsafe { bindings::rproc_detach(self.raw()) })
+    }
+
+    /// Reports a crash of the remote (`rproc_report_crash`): the core
+    /// records it and, with recovery enabled, restarts the remote. Callable
+    /// from any context.
+    #[allow(dead_code)]
+    pub(crate) fn report_crash(&self, kind: CrashType) {
+        let raw = match kind {
+            CrashType::MmuFault => bindings::rproc_crash_type_RPROC_MMUFAULT,
+            CrashType::Watchdog => bindings::rproc_crash_type_RPROC_WATCHDOG,
+            CrashType::Fatal => bindings::rproc_crash_type_RPROC_FATAL_ERROR,
+        };
+        // SAFETY: By the type invariant the rproc is valid.
+        unsafe { bindings::rproc_report_crash(self.raw(), raw) };
     }
 
     /// Adds a coredump segment of `size` bytes at device address `da`.
