@@ -10,6 +10,7 @@
 //! logical machine) or LMM protocol (it has a logical machine of its own).
 
 use kernel::{
+    debugfs,
     device::{Bound, Core, Device},
     of, platform,
     prelude::*,
@@ -25,7 +26,7 @@ mod selftests;
 
 use core::{
     ptr::NonNull,
-    sync::atomic::{AtomicBool, AtomicU32, Ordering},
+    sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering},
 };
 use fw::{
     att::{self, AttEntry},
@@ -79,11 +80,63 @@ impl Method {
     }
 }
 
+/// Counters of the IPC path, shown in debugfs.
+#[derive(Default)]
+struct Stats {
+    /// Kicks sent to the M7.
+    kicks: AtomicU64,
+    /// Kicks the mailbox refused or timed out.
+    kick_errors: AtomicU64,
+    /// Notifications received from the M7 (mailbox callbacks).
+    rx: AtomicU64,
+    /// Runs of the virtqueue walk in process context.
+    rx_runs: AtomicU64,
+}
+
+impl Stats {
+    fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// What `/sys/kernel/debug/imx_rproc_rs/<device>/status` shows.
+struct Diag {
+    method: Method,
+    stats: Arc<Stats>,
+}
+
+impl Diag {
+    fn show(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+        writeln!(f, "method: {}", self.method.name())?;
+        match imx_sm::cpu_started(M7_CPUID) {
+            Ok(run) => writeln!(
+                f,
+                "cpu{}: {}",
+                M7_CPUID,
+                if run { "running" } else { "stopped" }
+            )?,
+            Err(e) => writeln!(f, "cpu{}: unknown ({:?})", M7_CPUID, e)?,
+        }
+        if let Method::Lmm { .. } = self.method {
+            match imx_sm::lmm_info(M7_LMID) {
+                Ok(info) => writeln!(f, "lm{}: {:?}", M7_LMID, info.state)?,
+                Err(e) => writeln!(f, "lm{}: unknown ({:?})", M7_LMID, e)?,
+            }
+        }
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        writeln!(f, "kicks: {}", get(&self.stats.kicks))?;
+        writeln!(f, "kick_errors: {}", get(&self.stats.kick_errors))?;
+        writeln!(f, "rx_notifications: {}", get(&self.stats.rx))?;
+        writeln!(f, "rx_vring_walks: {}", get(&self.stats.rx_runs))
+    }
+}
+
 /// Defers "the M7 sent something" from the mailbox callback, which may be
 /// atomic, to process context, where the rpmsg receive path may sleep.
 #[pin_data]
 struct RxWork {
     rproc: ARef<Rproc>,
+    stats: Arc<Stats>,
     #[pin]
     work: Work<RxWork>,
 }
@@ -96,6 +149,7 @@ impl WorkItem for RxWork {
     type Pointer = Arc<RxWork>;
 
     fn run(this: Arc<RxWork>) {
+        Stats::bump(&this.stats.rx_runs);
         // The M7's word is not trustworthy (Zephyr sends an uninitialised
         // one): look at every virtqueue.
         this.rproc.vq_interrupt_all();
@@ -104,6 +158,7 @@ impl WorkItem for RxWork {
 
 impl RxHandler for RxWork {
     fn received(this: &Arc<Self>) {
+        Stats::bump(&this.stats.rx);
         // Already queued: that run will see this message's buffers too.
         let _ = workqueue::system_highpri().enqueue(this.clone());
     }
@@ -177,6 +232,7 @@ struct ImxRproc {
     /// table lives.
     rsc_table: Option<usize>,
     rx: Arc<RxWork>,
+    stats: Arc<Stats>,
     /// Present between start/attach and stop; the channels are given back
     /// while the M7 is offline, as the C driver does.
     #[pin]
@@ -375,7 +431,9 @@ impl remoteproc::Operations for ImxRproc {
         };
         // The NXP convention: the virtqueue id in the upper half-word.
         let msg = u32::try_from(vqid).unwrap_or(0) << 16;
+        Stats::bump(&this.stats.kicks);
         if let Err(e) = mbox.tx.send_u32(msg) {
+            Stats::bump(&this.stats.kick_errors);
             dev_err!(rproc.parent(), "kick: failed ({}, err:{:?})\n", vqid, e);
         }
     }
@@ -688,6 +746,8 @@ struct ImxRprocDriver {
     // Dropped first: unregistering may still stop the remote.
     reg: remoteproc::Registration<ImxRproc>,
     _pm: RuntimePm,
+    _status: Pin<KBox<debugfs::File<Diag>>>,
+    _debugfs: debugfs::Dir,
 }
 
 kernel::of_device_table!(
@@ -728,9 +788,12 @@ impl ImxRprocDriver {
         alloc.set_coredump_elf_info(ELFCLASS32, fw::elf::EM_ARM)?;
 
         let rproc_ref = alloc.rproc().get();
+        let stats = Arc::new(Stats::default(), GFP_KERNEL)?;
+        let rx_stats = stats.clone();
         let rx = Arc::pin_init(
             pin_init!(RxWork {
                 rproc: rproc_ref,
+                stats: rx_stats,
                 work <- new_work!("imx_rproc_rs::RxWork::work"),
             }),
             GFP_KERNEL,
@@ -750,6 +813,7 @@ impl ImxRprocDriver {
             alloc.set_auto_boot(fwnode.property_read_bool(c"fsl,auto-boot"));
         }
 
+        let data_stats = stats.clone();
         let data = KBox::pin_init(
             pin_init!(ImxRproc {
                 method,
@@ -758,6 +822,7 @@ impl ImxRprocDriver {
                 mapped,
                 rsc_table,
                 rx,
+                stats: data_stats,
                 mbox <- kernel::new_mutex!(mbox),
                 tcm_used: AtomicU32::new(0),
                 powered_not_booted: AtomicBool::new(false),
@@ -782,7 +847,19 @@ impl ImxRprocDriver {
                 "offline"
             }
         );
-        Ok(Self { reg, _pm: pm })
+        // Diagnostics: /sys/kernel/debug/imx_rproc_rs/<node>/status.
+        let top = debugfs::Dir::new(c"imx_rproc_rs");
+        let dir = top.subdir(&name);
+        let status = KBox::pin_init(
+            dir.read_callback_file(c"status", Diag { method, stats }, &Diag::show),
+            GFP_KERNEL,
+        )?;
+        Ok(Self {
+            reg,
+            _pm: pm,
+            _status: status,
+            _debugfs: top,
+        })
     }
 }
 
