@@ -16,7 +16,10 @@ use kernel::{
     prelude::*,
     str::CString,
     sync::{aref::ARef, Arc, Mutex},
-    workqueue::{self, impl_has_work, new_work, Work, WorkItem},
+    workqueue::{
+        self, impl_has_delayed_work, impl_has_work, new_delayed_work, new_work, DelayedWork, Work,
+        WorkItem,
+    },
 };
 
 mod fw;
@@ -164,6 +167,84 @@ impl RxHandler for RxWork {
     }
 }
 
+/// Watches the M7 through the System Manager while it runs, and reports a
+/// crash when it stopped behind Linux's back (watchdog reset, lockup, a
+/// reset by another agent). Upstream has no crash detection on System
+/// Manager platforms.
+#[pin_data]
+struct CrashWatch {
+    rproc: ARef<Rproc>,
+    method: Method,
+    /// Set while the M7 is meant to run (between start/attach and
+    /// stop/detach); a queued check that finds it clear does nothing.
+    armed: AtomicBool,
+    #[pin]
+    work: DelayedWork<CrashWatch>,
+}
+
+impl_has_delayed_work! {
+    impl HasDelayedWork<Self> for CrashWatch { self.work }
+}
+
+impl CrashWatch {
+    fn period_ms() -> u32 {
+        *module_parameters::crash_poll_ms.value()
+    }
+
+    fn queue(this: &Arc<Self>) {
+        let delay = kernel::time::msecs_to_jiffies(Self::period_ms());
+        // Already queued: that check will do.
+        let _ = workqueue::system_power_efficient().enqueue_delayed(this.clone(), delay);
+    }
+
+    /// Starts watching (after a successful start or attach).
+    fn arm(this: &Arc<Self>) {
+        if Self::period_ms() == 0 {
+            return;
+        }
+        this.armed.store(true, Ordering::Relaxed);
+        Self::queue(this);
+    }
+
+    /// Stops watching (stop, detach, crash).
+    fn disarm(&self) {
+        self.armed.store(false, Ordering::Relaxed);
+    }
+
+    /// Whether the System Manager says the M7 is still running.
+    fn alive(&self) -> Result<bool> {
+        match self.method {
+            Method::Cpu => imx_sm::cpu_started(M7_CPUID),
+            Method::Lmm { .. } => Ok(imx_sm::lmm_info(M7_LMID)?.state == imx_sm::LmState::On
+                && imx_sm::cpu_started(M7_CPUID)?),
+        }
+    }
+}
+
+impl WorkItem for CrashWatch {
+    type Pointer = Arc<CrashWatch>;
+
+    fn run(this: Arc<CrashWatch>) {
+        if !this.armed.load(Ordering::Relaxed) {
+            return;
+        }
+        match this.alive() {
+            Ok(false) => {
+                if this.armed.swap(false, Ordering::Relaxed) {
+                    dev_err!(
+                        this.rproc.dev(),
+                        "the M7 stopped behind Linux's back (System Manager: cpu{} not running)\n",
+                        M7_CPUID
+                    );
+                    this.rproc.report_crash(remoteproc::CrashType::Watchdog);
+                }
+            }
+            // Running, or the SM did not answer this time: look again later.
+            Ok(true) | Err(_) => Self::queue(&this),
+        }
+    }
+}
+
 /// The `tx` and `rx` channels of the M7's messaging unit.
 struct Mailboxes {
     tx: Channel<RxWork>,
@@ -233,6 +314,7 @@ struct ImxRproc {
     rsc_table: Option<usize>,
     rx: Arc<RxWork>,
     stats: Arc<Stats>,
+    watch: Arc<CrashWatch>,
     /// Present between start/attach and stop; the channels are given back
     /// while the M7 is offline, as the C driver does.
     #[pin]
@@ -391,13 +473,17 @@ impl remoteproc::Operations for ImxRproc {
                 }),
         };
         match ret {
-            Ok(()) => this.powered_not_booted.store(false, Ordering::Relaxed),
+            Ok(()) => {
+                this.powered_not_booted.store(false, Ordering::Relaxed);
+                CrashWatch::arm(&this.watch);
+            }
             Err(_) => dev_err!(dev, "Failed to enable remote core!\n"),
         }
         ret
     }
 
     fn stop(this: &Self, rproc: &Rproc) -> Result {
+        this.watch.disarm();
         let ret = match this.method {
             Method::Cpu => imx_sm::cpu_start(M7_CPUID, false),
             Method::Lmm { control: false } => Err(EACCES),
@@ -411,7 +497,9 @@ impl remoteproc::Operations for ImxRproc {
     }
 
     fn attach(this: &Self, rproc: &Rproc) -> Result {
-        this.mbox_init(rproc)
+        this.mbox_init(rproc)?;
+        CrashWatch::arm(&this.watch);
+        Ok(())
     }
 
     fn detach(this: &Self, _rproc: &Rproc) -> Result {
@@ -419,6 +507,7 @@ impl remoteproc::Operations for ImxRproc {
         // channels back until it attaches again. (Upstream has no detach
         // for the System Manager and fails here after the core has already
         // torn rpmsg down, leaving the remote attached with IPC dead.)
+        this.watch.disarm();
         this.mbox_free();
         Ok(())
     }
@@ -813,6 +902,16 @@ impl ImxRprocDriver {
             alloc.set_auto_boot(fwnode.property_read_bool(c"fsl,auto-boot"));
         }
 
+        let watch_rproc = alloc.rproc().get();
+        let watch = Arc::pin_init(
+            pin_init!(CrashWatch {
+                rproc: watch_rproc,
+                method,
+                armed: AtomicBool::new(false),
+                work <- new_delayed_work!("imx_rproc_rs::CrashWatch::work"),
+            }),
+            GFP_KERNEL,
+        )?;
         let data_stats = stats.clone();
         let data = KBox::pin_init(
             pin_init!(ImxRproc {
@@ -823,6 +922,7 @@ impl ImxRprocDriver {
                 rsc_table,
                 rx,
                 stats: data_stats,
+                watch,
                 mbox <- kernel::new_mutex!(mbox),
                 tcm_used: AtomicU32::new(0),
                 powered_not_booted: AtomicBool::new(false),
@@ -897,6 +997,10 @@ kernel::module_platform_driver! {
         detach_on_unbind: u8 {
             default: 1,
             description: "1 (default): on unbind or rmmod, detach from an M7 that was attached to (booted by someone else) instead of stopping it; 0: stop it, as upstream",
+        },
+        crash_poll_ms: u32 {
+            default: 1000,
+            description: "While the M7 runs, ask the System Manager this often (ms) whether it still does, and report a crash when not; 0 = off (upstream has no crash detection on SM platforms)",
         },
         graceful_stop_ms: u32 {
             default: 0,

@@ -60,8 +60,9 @@ impl State {
 }
 
 /// Why a remote crashed, `enum rproc_crash_type`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// The whole C enum, whether or not this driver reports each kind.
 #[allow(dead_code)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum CrashType {
     /// An MMU fault.
     MmuFault,
@@ -358,7 +359,6 @@ impl Rproc {
     /// Reports a crash of the remote (`rproc_report_crash`): the core
     /// records it and, with recovery enabled, restarts the remote. Callable
     /// from any context.
-    #[allow(dead_code)]
     pub(crate) fn report_crash(&self, kind: CrashType) {
         let raw = match kind {
             CrashType::MmuFault => bindings::rproc_crash_type_RPROC_MMUFAULT,
