@@ -303,7 +303,7 @@ struct Mapped {
 }
 
 /// The driver's per-device state; the [`remoteproc::Operations`] receive it.
-#[pin_data]
+#[pin_data(PinnedDrop)]
 struct ImxRproc {
     method: Method,
     regions: KVec<ReservedRegion>,
@@ -374,6 +374,19 @@ impl ImxRproc {
             limits.max_len = region.size();
         }
         limits
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for ImxRproc {
+    fn drop(self: Pin<&mut Self>) {
+        // Dropped after the core let go of the remote (`rproc_del`). No
+        // work item of this module may stay queued once its code is gone:
+        // silence the sources, then cancel what is still queued or running.
+        self.mbox_free();
+        self.watch.disarm();
+        kernel_ext::workqueue::cancel_delayed_work_sync(&self.watch);
+        kernel_ext::workqueue::cancel_work_sync(&self.rx);
     }
 }
 

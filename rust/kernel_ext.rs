@@ -11,6 +11,7 @@ pub(crate) mod mailbox;
 pub(crate) mod of_rmem;
 pub(crate) mod pm;
 pub(crate) mod remoteproc;
+pub(crate) mod workqueue;
 
 use kernel::device::{Device, DeviceContext};
 
