@@ -8,6 +8,8 @@
 #   make demo                 boot the virtual i.MX95 under QEMU and show the driver at work
 #   make check                run every test (host, build checks, QEMU scenarios)
 #   make bootstrap            install the tools and build the cached kernel tree
+#   make tests-tools          the guest's rpmsg_tool (static aarch64 C, for QEMU scenarios)
+#   make tests-firmware       the test firmware images out/fw/*.elf (tools/mkfw)
 #   make clippy / fmt-check   lints
 #   make modules_install      install the module (honours INSTALL_MOD_PATH)
 #   make clean
@@ -31,8 +33,8 @@ rs_sources = $(filter-out rust/bindings_generated.rs,$(wildcard rust/*.rs rust/k
 
 kmake = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE)
 
-.PHONY: all modules tests-modules clippy fmt fmt-check demo check bootstrap \
-	modules_install install clean need-kdir
+.PHONY: all modules tests-modules tests-tools tests-firmware clippy fmt fmt-check demo \
+	check bootstrap modules_install install clean need-kdir
 
 all: modules
 
@@ -48,6 +50,25 @@ modules: need-kdir
 # The driver and the virtual board's simulated hardware.
 tests-modules: need-kdir
 	$(kmake) IMX_RPROC_RS_TESTS=1 modules
+
+# The guest tool of the QEMU scenarios (not part of tests-modules).
+TOOLS_CC ?= $(CROSS_COMPILE)gcc
+tests-tools: tests/guest/tools/rpmsg_tool
+
+tests/guest/tools/rpmsg_tool: tests/guest/tools/rpmsg_tool.c
+	$(TOOLS_CC) -static -O2 -Wall -Wextra -o $@ $<
+
+# Firmware images for the simulated M7 (tools/mkfw/README.md), copied to
+# /lib/firmware/ in the guest by scripts/check.sh.
+fw_out := out/fw
+mkfw = cargo run --quiet --release -p mkfw --
+tests-firmware:
+	mkdir -p $(fw_out)
+	$(mkfw) -o $(fw_out)/zephyr.elf --trace >/dev/null
+	$(mkfw) -o $(fw_out)/zephyr-notrace.elf >/dev/null
+	$(mkfw) -o $(fw_out)/idle.elf --behaviour idle >/dev/null
+	$(mkfw) -o $(fw_out)/hang.elf --trace --hang >/dev/null
+	$(mkfw) -o $(fw_out)/crash.elf --trace --crash-after 1000 >/dev/null
 
 clippy: need-kdir
 	$(kmake) IMX_RPROC_RS_TESTS=1 CLIPPY=1 modules
@@ -76,5 +97,5 @@ check:
 
 clean:
 	@if [ -n "$(KDIR)" ] && [ -f "$(KDIR)/Makefile" ]; then $(kmake) IMX_RPROC_RS_TESTS=1 clean; fi
-	rm -f rust/bindings_generated.rs
+	rm -f rust/bindings_generated.rs tests/guest/tools/rpmsg_tool
 	cargo clean 2>/dev/null || true

@@ -47,7 +47,7 @@ apt_update() {
 # ---------------------------------------------------------------- tools
 apt_pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
 	device-tree-compiler bc bison flex libssl-dev libelf-dev cpio xz-utils
-	kmod rsync python3-docutils python3-pip make gcc)
+	kmod rsync python3-docutils python3-pip make gcc libc6-dev-arm64-cross)
 
 install_tools() {
 	step "apt packages"

@@ -110,19 +110,32 @@ fi
 
 stage "QEMU scenarios on the virtual i.MX95"
 [ -f imx_rproc_rs.ko ] && [ -f tests/sim/imx95_sim.ko ] || make -s tests-modules >/dev/null 2>&1
+# The guest's rpmsg_tool and the firmware images of the simulated M7.
+make -s tests-tools >"$out/tools.log" 2>&1 || { tail -n 20 "$out/tools.log"; not_ok "make tests-tools" "see $out/tools.log"; }
+make -s tests-firmware >"$out/firmware.log" 2>&1 || { tail -n 20 "$out/firmware.log"; not_ok "make tests-firmware" "see $out/firmware.log"; }
+fw_files=()
+for fw in out/fw/*.elf; do
+	[ -f "$fw" ] && fw_files+=(--file "$fw:/lib/firmware/$(basename "$fw")")
+done
 scenarios=()
 if [ ${#only[@]} -gt 0 ]; then
 	for s in "${only[@]}"; do scenarios+=("tests/guest/scenarios/$s.sh"); done
 else
 	scenarios=(tests/guest/scenarios/*.sh)
 fi
-for sc in "${scenarios[@]}"; do
-	name=$(basename "$sc" .sh)
-	log=$out/qemu-$name.log
-	echo "-- $name"
+# run_scenario SCRIPT NAME [DRIVER]: one boot; with DRIVER, the kernel gets
+# imxrprocrs_driver=DRIVER (the guest's $DRV, see tests/guest/sim.sh).
+run_scenario() {
+	local sc=$1 name=$2 drv=${3:-} log p f rc
+	local args=()
+	log=$out/qemu-$name${drv:+-$drv}.log
+	[ -z "$drv" ] || args=(--append "imxrprocrs_driver=$drv")
+	echo "-- $name${drv:+ ($drv driver)}"
 	scripts/run-qemu.sh --module imx_rproc_rs.ko --module tests/sim/imx95_sim.ko \
+		${fw_files[@]+"${fw_files[@]}"} ${args[@]+"${args[@]}"} \
 		--script "$sc" --timeout 300 >"$log" 2>&1
 	rc=$?
+	name=$name${drv:+[$drv]}
 	grep -E '^(not )?ok [0-9]+|^# ' "$log" | sed 's/^/   /'
 	p=$(grep -cE '^ok [0-9]+' "$log")
 	f=$(grep -cE '^not ok [0-9]+' "$log")
@@ -137,6 +150,31 @@ for sc in "${scenarios[@]}"; do
 	fi
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$rc" -eq 0 ]; then
 		not_ok "$name: ran no test"
+	fi
+}
+for sc in "${scenarios[@]}"; do
+	name=$(basename "$sc" .sh)
+	# A line "# drivers: c rust" runs the scenario once per driver.
+	drivers=$(sed -n 's/^# drivers:[[:space:]]*//p' "$sc" | head -n 1)
+	if [ -n "$drivers" ]; then
+		for drv in $drivers; do
+			run_scenario "$sc" "$name" "$drv"
+		done
+		# Parity: the same test must have the same outcome with both
+		# drivers, unless tests/parity-exceptions.txt lists the difference.
+		case " $drivers " in
+		*" c "*" rust "* | *" rust "*" c "*)
+			if python3 scripts/parity.py "$out/parity-$name.md" \
+				"$out/qemu-$name-c.log" "$out/qemu-$name-rust.log" >"$out/parity-$name.log"; then
+				ok "$name: parity with the C driver ($(tail -n 1 "$out/parity-$name.log"))"
+			else
+				grep 'parity FAIL' "$out/parity-$name.log" | sed 's/^/   /'
+				not_ok "$name: parity with the C driver" "see $out/parity-$name.md"
+			fi
+			;;
+		esac
+	else
+		run_scenario "$sc" "$name"
 	fi
 done
 

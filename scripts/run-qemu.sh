@@ -43,7 +43,8 @@ guest script in it.
   -h, --help          this text
 
 The guest has busybox, /lib/modules/<release>/ from the kernel tree
-(modprobe imx_rproc, modprobe rpmsg_client_sample) and proc, sysfs,
+(modprobe imx_rproc, modprobe rpmsg_client_sample), /bin/rpmsg_tool when
+tests/guest/tools/rpmsg_tool is built (make tests-tools) and proc, sysfs,
 devtmpfs, debugfs and /tmp mounted.
 
 Exit status: the guest script's; 124 if QEMU timed out; 2 if the kernel
@@ -175,6 +176,10 @@ done
 cp "$script" "$root/test.sh"
 cp "$here/tests/guest/lib.sh" "$root/lib.sh"
 cp "$here/tests/guest/sim.sh" "$root/sim.sh"
+# The guest's rpmsg tool, when built (make tests-tools).
+if [ -x "$here/tests/guest/tools/rpmsg_tool" ]; then
+	cp "$here/tests/guest/tools/rpmsg_tool" "$root/bin/rpmsg_tool"
+fi
 
 cat >"$root/init" <<EOF
 #!/bin/busybox sh

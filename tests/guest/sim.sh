@@ -70,3 +70,40 @@ rproc_view() {
 	}
 	echo "name=$(cat "$d/name") state=$(cat "$d/state") firmware=$(cat "$d/firmware") recovery=$(cat "$d/recovery") coredump=$(cat "$d/coredump")"
 }
+
+# DRV: the driver under test, from the kernel command line
+# (imxrprocrs_driver=c|rust, scripts/check.sh passes it for scenarios
+# marked "# drivers: c rust"); c when absent.
+DRV=c
+for _sim_arg in $(cat /proc/cmdline); do
+	case $_sim_arg in
+	imxrprocrs_driver=*) DRV=${_sim_arg#imxrprocrs_driver=} ;;
+	esac
+done
+case $DRV in
+c | rust) ;;
+*)
+	echo "# unknown imxrprocrs_driver=$DRV, using c"
+	DRV=c
+	;;
+esac
+
+# m7_stat NAME: one counter of the simulated M7 (m7_stats), e.g. msgs_in.
+m7_stat() {
+	awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$SIM/m7_stats"
+}
+
+# rpmsg_dev NAME: the /dev/rpmsgN that rpmsg_char made for the channel or
+# endpoint NAME (the newest one), or nothing.
+rpmsg_dev() {
+	_sim_best=-1
+	for _sim_d in /sys/class/rpmsg/rpmsg*; do
+		_sim_n=${_sim_d##*/rpmsg}
+		case $_sim_n in
+		'' | *[!0-9]*) continue ;;
+		esac
+		[ -r "$_sim_d/name" ] && [ "$(cat "$_sim_d/name")" = "$1" ] || continue
+		[ "$_sim_n" -gt "$_sim_best" ] && _sim_best=$_sim_n
+	done
+	[ "$_sim_best" -ge 0 ] && echo "/dev/rpmsg$_sim_best"
+}

@@ -15,17 +15,33 @@
 //! | `m7_kicks`     | r    | number of words Linux sent to the M7 on MU7 TX channel 1       |
 //! | `m7_last_kick` | r    | the last of them (hex)                                         |
 //! | `m7_send`      | w    | the M7 sends this u32 to Linux on MU7 RX channel 1             |
-//! | `m7_state`     | r    | the M7's view: running, boot vector, kicks                     |
+//! | `m7_state`     | r    | the M7's view: running, phase, boot vector, kicks              |
+//! | `m7_boot`      | w    | pre-boot (U-Boot `bootaux`): ELF under /lib/firmware or a path |
+//! | `m7_stats`     | r    | `name value` lines: state, boots, faults, violations, kicks... |
+//! | `m7_log`       | rw   | the M7's own log (its console); any write clears               |
+//! | `m7_violations`| r    | number of shared-memory protocol violations by Linux           |
+//! | `m7_crash`     | w    | 1: the M7 crashes (silent; the SM reports it stopped)          |
+//! | `m7_hang`      | rw   | 1: the M7 stops processing (the SM still says running)         |
+//! | `m7_mute`      | rw   | 1: the M7 receives messages but answers none                   |
+//! | `m7_ns_delay_ms` | rw | delay between DRIVER_OK and the name-service announcements     |
+//! | `m7_drop_kicks`| rw   | N: the M7 ignores the next N kicks                             |
+//! | `m7_corrupt_kick` | rw | N: no notification for the next N replies (Linux not rung)    |
+//! | `m7_flood`     | rw   | `N [ADDR]`: endpoint ADDR (default 0x402) sends N messages     |
+//! | `m7_sample_destroy` | rw | 1: the sample endpoint destroys itself after 100 messages |
+//! | `m7_selftest`  | r    | KTAP self-test of the M7's checker and endpoints (M7 stopped)  |
 //! | `selftest`     | r    | KTAP results of the protocol handlers against a fresh SM       |
 
+use crate::m7mem::M7Mem;
 use crate::{
-    m7::M7,
+    m7::{Knobs, M7},
+    preboot, rpmsg,
     sm::{self, Fail, Sm},
 };
 use kernel::{
     debugfs::{Dir, File},
     fmt,
     prelude::*,
+    str::CStr,
     sync::Arc,
     uaccess::UserSliceReader,
 };
@@ -60,6 +76,32 @@ pub(crate) struct Board {
     #[pin]
     m7_state: File<Arc<M7>>,
     #[pin]
+    m7_boot: File<Arc<Sm>>,
+    #[pin]
+    m7_stats: File<Arc<M7>>,
+    #[pin]
+    m7_log: File<Arc<M7>>,
+    #[pin]
+    m7_violations: File<Arc<M7>>,
+    #[pin]
+    m7_crash: File<Arc<M7>>,
+    #[pin]
+    m7_hang: File<KnobFile>,
+    #[pin]
+    m7_mute: File<KnobFile>,
+    #[pin]
+    m7_ns_delay_ms: File<KnobFile>,
+    #[pin]
+    m7_drop_kicks: File<KnobFile>,
+    #[pin]
+    m7_corrupt_kick: File<KnobFile>,
+    #[pin]
+    m7_flood: File<Arc<M7>>,
+    #[pin]
+    m7_sample_destroy: File<KnobFile>,
+    #[pin]
+    m7_selftest: File<Arc<M7>>,
+    #[pin]
     selftest: File<()>,
     _dir: Dir,
 }
@@ -67,7 +109,23 @@ pub(crate) struct Board {
 impl Board {
     /// Creates the board in its power-on state, with its debugfs directory.
     pub(crate) fn new() -> Result<Arc<Self>> {
-        let m7 = Arc::pin_init(M7::new(), GFP_KERNEL)?;
+        let mem = M7Mem::from_dt(c"fsl,imx95-cm7").unwrap_or_else(|e| {
+            pr_warn!(
+                "no memory for the simulated M7 (cm7 node: {:?}); it will fault\n",
+                e
+            );
+            M7Mem::empty()
+        });
+        let m7 = Arc::pin_init(M7::new(mem), GFP_KERNEL)?;
+        for r in m7.mem().regions() {
+            m7.note(format_args!(
+                "memory: {} at {:#x}, {:#x} bytes ({:?})",
+                r.name(),
+                r.phys(),
+                r.size(),
+                r.kind()
+            ));
+        }
         let sm = Arc::pin_init(Sm::new(m7.clone()), GFP_KERNEL)?;
         let dir = Dir::new(c"imx95_sim");
 
@@ -129,13 +187,15 @@ impl Board {
                 m7_kicks <- dir.read_callback_file(
                     c"m7_kicks",
                     m7.clone(),
-                    &|m7: &Arc<M7>, f: &mut fmt::Formatter<'_>| writeln!(f, "{}", m7.stats().kicks),
+                    &|m7: &Arc<M7>, f: &mut fmt::Formatter<'_>| {
+                        writeln!(f, "{}", m7.snapshot().stats.kicks_in)
+                    },
                 ),
                 m7_last_kick <- dir.read_callback_file(
                     c"m7_last_kick",
                     m7.clone(),
                     &|m7: &Arc<M7>, f: &mut fmt::Formatter<'_>| {
-                        writeln!(f, "{:#x}", m7.stats().last_kick)
+                        writeln!(f, "{:#x}", m7.snapshot().stats.last_kick)
                     },
                 ),
                 m7_send <- dir.write_callback_file(
@@ -147,12 +207,74 @@ impl Board {
                     c"m7_state",
                     m7.clone(),
                     &|m7: &Arc<M7>, f: &mut fmt::Formatter<'_>| {
-                        let s = m7.stats();
+                        let s = m7.snapshot();
                         writeln!(f, "running {}", u32::from(s.running))?;
+                        writeln!(f, "phase {}", s.phase.name())?;
                         writeln!(f, "boot_vector {:#x}", s.boot_vector)?;
-                        writeln!(f, "kicks {}", s.kicks)?;
-                        writeln!(f, "last_kick {:#x}", s.last_kick)
+                        writeln!(f, "kicks {}", s.stats.kicks_in)?;
+                        writeln!(f, "last_kick {:#x}", s.stats.last_kick)
                     },
+                ),
+                m7_boot <- dir.write_callback_file(
+                    c"m7_boot",
+                    sm.clone(),
+                    &|sm: &Arc<Sm>, r: &mut UserSliceReader| {
+                        let mut buf = [0u8; 256];
+                        preboot::boot_file(sm, read_str(r, &mut buf)?)
+                    },
+                ),
+                m7_stats <- dir.read_callback_file(
+                    c"m7_stats",
+                    m7.clone(),
+                    &|m7: &Arc<M7>, f: &mut fmt::Formatter<'_>| m7.show_stats(f),
+                ),
+                m7_log <- dir.read_write_callback_file(
+                    c"m7_log",
+                    m7.clone(),
+                    &|m7: &Arc<M7>, f: &mut fmt::Formatter<'_>| m7.show_log(f),
+                    &|m7: &Arc<M7>, _r: &mut UserSliceReader| {
+                        m7.clear_log();
+                        Ok(())
+                    },
+                ),
+                m7_violations <- dir.read_callback_file(
+                    c"m7_violations",
+                    m7.clone(),
+                    &|m7: &Arc<M7>, f: &mut fmt::Formatter<'_>| {
+                        writeln!(f, "{}", m7.snapshot().violations)
+                    },
+                ),
+                m7_crash <- dir.write_callback_file(
+                    c"m7_crash",
+                    m7.clone(),
+                    &|m7: &Arc<M7>, r: &mut UserSliceReader| match read_u32(r)? {
+                        1 => m7.crash_now(),
+                        _ => Err(EINVAL),
+                    },
+                ),
+                m7_hang <- knob(&dir, c"m7_hang", &m7, KnobId::Hang),
+                m7_mute <- knob(&dir, c"m7_mute", &m7, KnobId::Mute),
+                m7_ns_delay_ms <- knob(&dir, c"m7_ns_delay_ms", &m7, KnobId::NsDelayMs),
+                m7_drop_kicks <- knob(&dir, c"m7_drop_kicks", &m7, KnobId::DropKicks),
+                m7_corrupt_kick <- knob(&dir, c"m7_corrupt_kick", &m7, KnobId::CorruptKick),
+                m7_sample_destroy <- knob(
+                    &dir,
+                    c"m7_sample_destroy",
+                    &m7,
+                    KnobId::SampleDestroy
+                ),
+                m7_selftest <- dir.read_callback_file(
+                    c"m7_selftest",
+                    m7.clone(),
+                    &|m7: &Arc<M7>, f: &mut fmt::Formatter<'_>| m7.selftest(f),
+                ),
+                m7_flood <- dir.read_write_callback_file(
+                    c"m7_flood",
+                    m7.clone(),
+                    &|m7: &Arc<M7>, f: &mut fmt::Formatter<'_>| {
+                        writeln!(f, "{}", m7.snapshot().flood)
+                    },
+                    &write_flood,
                 ),
                 selftest <- dir.read_callback_file(
                     c"selftest",
@@ -166,6 +288,86 @@ impl Board {
             GFP_KERNEL,
         )
     }
+}
+
+/// A knob of the M7.
+#[derive(Clone, Copy)]
+enum KnobId {
+    Hang,
+    Mute,
+    NsDelayMs,
+    DropKicks,
+    CorruptKick,
+    SampleDestroy,
+}
+
+/// The data of a knob's file.
+struct KnobFile {
+    m7: Arc<M7>,
+    id: KnobId,
+}
+
+impl KnobFile {
+    /// Returns the knob's value.
+    fn get(&self) -> u32 {
+        let k = self.m7.knobs();
+        match self.id {
+            KnobId::Hang => u32::from(k.hang),
+            KnobId::Mute => u32::from(k.mute),
+            KnobId::NsDelayMs => k.ns_delay_ms,
+            KnobId::DropKicks => k.drop_kicks,
+            KnobId::CorruptKick => k.corrupt_kick,
+            KnobId::SampleDestroy => u32::from(k.sample_destroy),
+        }
+    }
+
+    /// Sets the knob (0 or 1 for the switches).
+    fn set(&self, v: u32) -> Result {
+        if matches!(self.id, KnobId::Hang | KnobId::Mute | KnobId::SampleDestroy) && v > 1 {
+            return Err(EINVAL);
+        }
+        let id = self.id;
+        self.m7.set_knobs(|k: &mut Knobs| match id {
+            KnobId::Hang => k.hang = v == 1,
+            KnobId::Mute => k.mute = v == 1,
+            KnobId::NsDelayMs => k.ns_delay_ms = v,
+            KnobId::DropKicks => k.drop_kicks = v,
+            KnobId::CorruptKick => k.corrupt_kick = v,
+            KnobId::SampleDestroy => k.sample_destroy = v == 1,
+        });
+        Ok(())
+    }
+}
+
+/// Creates the read-write file of knob `id`.
+fn knob<'a>(
+    dir: &'a Dir,
+    name: &'a CStr,
+    m7: &Arc<M7>,
+    id: KnobId,
+) -> impl PinInit<File<KnobFile>> + 'a {
+    dir.read_write_callback_file(
+        name,
+        KnobFile { m7: m7.clone(), id },
+        &|k: &KnobFile, f: &mut fmt::Formatter<'_>| writeln!(f, "{}", k.get()),
+        &|k: &KnobFile, r: &mut UserSliceReader| k.set(read_u32(r)?),
+    )
+}
+
+/// Handles a write to `m7_flood`: `N [ADDR]`.
+fn write_flood(m7: &Arc<M7>, r: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 64];
+    let s = read_str(r, &mut buf)?;
+    let mut words = s.split_whitespace();
+    let n = parse_u32(words.next().ok_or(EINVAL)?)?;
+    let addr = match words.next() {
+        Some(a) => parse_u32(a)?,
+        None => rpmsg::RAW_ADDR,
+    };
+    if words.next().is_some() {
+        return Err(EINVAL);
+    }
+    m7.flood(n, addr)
 }
 
 /// Handles a write to `fail`: `clear`, or `PROTO MSGID STATUS`.

@@ -10,7 +10,10 @@
 //!   `fsl,imx95-mu`): a mailbox controller per node, see [`mu`];
 //! - the simulated System Manager behind MU2 (`imxrprocrs,peer = "sm"`), the SCMI platform,
 //!   see [`sm`];
-//! - the simulated Cortex-M7 behind MU7 (`imxrprocrs,peer = "m7"`), see [`m7`].
+//! - the simulated Cortex-M7 behind MU7 (`imxrprocrs,peer = "m7"`), playing Zephyr's
+//!   `openamp_rsc_table` sample on the reserved memory of the cm7 node, see [`m7`] (lifecycle),
+//!   [`m7mem`] (its memory), [`vring`] (the device side of the virtqueues), [`rpmsg`] (its
+//!   endpoints) and [`preboot`] (what U-Boot's `bootaux` does).
 //!
 //! Controls and observations live in `/sys/kernel/debug/imx95_sim/`, see [`board`].
 //!
@@ -23,12 +26,21 @@
 mod bindings;
 
 mod board;
+mod crc32;
+mod fw;
 mod global;
+mod kext;
 mod m7;
+mod m7log;
+mod m7mem;
+mod m7test;
 mod mbox_ctrl;
 mod mu;
+mod preboot;
+mod rpmsg;
 mod shmem;
 mod sm;
+mod vring;
 
 use board::Board;
 use kernel::{device::Core, driver, of, platform, prelude::*, str::CString, sync::Arc};
@@ -139,6 +151,10 @@ struct Published;
 
 impl Drop for Published {
     fn drop(&mut self) {
+        // The M7's thread must be gone before the module's code is.
+        if let Some(board) = global::get() {
+            board.m7.shutdown();
+        }
         global::set(None);
     }
 }

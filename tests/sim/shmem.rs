@@ -38,7 +38,7 @@ extern "C" {
 ///
 /// `node` must be a valid `struct device_node`.
 #[cfg(CONFIG_OF_ADDRESS)]
-unsafe fn node_resource(node: *mut bindings::device_node) -> Result<bindings::resource> {
+pub(crate) unsafe fn node_resource(node: *mut bindings::device_node) -> Result<bindings::resource> {
     let mut res = bindings::resource::default();
     // SAFETY: `node` is valid (caller) and `res` is a writable `struct resource`.
     to_result(unsafe { of_address_to_resource(node, 0, &mut res) })?;
@@ -51,7 +51,9 @@ unsafe fn node_resource(node: *mut bindings::device_node) -> Result<bindings::re
 ///
 /// `node` must be a valid `struct device_node`.
 #[cfg(not(CONFIG_OF_ADDRESS))]
-unsafe fn node_resource(_node: *mut bindings::device_node) -> Result<bindings::resource> {
+pub(crate) unsafe fn node_resource(
+    _node: *mut bindings::device_node,
+) -> Result<bindings::resource> {
     Err(ENODEV)
 }
 
@@ -61,7 +63,7 @@ unsafe fn node_resource(_node: *mut bindings::device_node) -> Result<bindings::r
 ///
 /// `node` must be a valid `struct device_node` whose reference the caller owns.
 #[cfg(CONFIG_OF_DYNAMIC)]
-unsafe fn node_put(node: *mut bindings::device_node) {
+pub(crate) unsafe fn node_put(node: *mut bindings::device_node) {
     // SAFETY: The caller owns a reference to the valid `node`.
     unsafe { bindings::of_node_put(node) };
 }
@@ -72,7 +74,7 @@ unsafe fn node_put(node: *mut bindings::device_node) {
 ///
 /// `node` must be a valid `struct device_node` whose reference the caller owns.
 #[cfg(not(CONFIG_OF_DYNAMIC))]
-unsafe fn node_put(_node: *mut bindings::device_node) {}
+pub(crate) unsafe fn node_put(_node: *mut bindings::device_node) {}
 
 /// A mapped shared-memory area.
 ///

@@ -18,7 +18,7 @@ use crate::{m7::M7, shmem::Shmem};
 use kernel::{
     fmt, new_mutex,
     prelude::*,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, MutexGuard},
 };
 
 // SMT layout (`struct scmi_shared_mem`).
@@ -418,6 +418,17 @@ impl SmState {
         }
     }
 
+    /// The M7 crashed: CPU 1 is stopped, and LM 1 off unless it is Linux's LM.
+    fn m7_crashed(&mut self) {
+        if !self.m7_running() {
+            return;
+        }
+        self.cpus[M7_CPU].runmode = RUNMODE_STOP;
+        if self.linux_lm != M7_LM {
+            self.lms[M7_LM as usize] = LmState::Off;
+        }
+    }
+
     /// Powers LM `lm` off.
     fn lm_shutdown(&mut self, lm: usize) {
         self.lms[lm] = LmState::Off;
@@ -716,10 +727,42 @@ impl Sm {
         })
     }
 
+    /// Locks the state, first catching up with a crash of the M7: a crashed M7 is reported
+    /// stopped (CPU_INFO_GET run mode STOP, and its LM off when it is not Linux's), which is what
+    /// crash detection polls.
+    fn locked(&self) -> MutexGuard<'_, SmState> {
+        let mut st = self.state.lock();
+        if self.m7.take_crash() {
+            st.m7_crashed();
+        }
+        st
+    }
+
+    /// Returns the M7 the System Manager manages.
+    pub(crate) fn m7(&self) -> &Arc<M7> {
+        &self.m7
+    }
+
+    /// Starts the M7 at `vector` behind Linux's back, as U-Boot's `bootaux` does after loading
+    /// an image: the reset vector is set and CPU 1 started (LM 1 booted). `EBUSY` if it runs.
+    pub(crate) fn preboot_m7(&self, vector: u64) -> Result {
+        let event = {
+            let mut st = self.locked();
+            if st.m7_running() {
+                return Err(EBUSY);
+            }
+            st.cpus[M7_CPU].vector = vector;
+            st.lm_boot(M7_LM as usize);
+            st.event.take()
+        };
+        self.notify_m7(event);
+        Ok(())
+    }
+
     /// Tells the M7 about a state change (without the state lock held).
     fn notify_m7(&self, event: Option<M7Event>) {
         match event {
-            Some(M7Event::Start(vector)) => self.m7.on_start(vector),
+            Some(M7Event::Start(vector)) => M7::on_start(&self.m7, vector),
             Some(M7Event::Stop) => self.m7.on_stop(),
             None => {}
         }
@@ -759,7 +802,7 @@ impl Sm {
 
         let mut reply = Reply::new();
         let (mut status, event) = {
-            let mut state = self.state.lock();
+            let mut state = self.locked();
             let status = state.handle(&req, &mut reply);
             state.record(&req, status);
             (status, state.event.take())
@@ -788,7 +831,7 @@ impl Sm {
 
     /// Returns the LM Linux is in.
     pub(crate) fn linux_lm(&self) -> u32 {
-        self.state.lock().linux_lm
+        self.locked().linux_lm
     }
 
     /// Moves Linux to logical machine `lm` (1: the M7 shares Linux's LM, the CPU protocol is
@@ -797,7 +840,7 @@ impl Sm {
         if lm != 1 && lm != 2 {
             return Err(EINVAL);
         }
-        let mut st = self.state.lock();
+        let mut st = self.locked();
         let running = st.m7_running();
         st.linux_lm = lm;
         if lm == M7_LM {
@@ -819,23 +862,23 @@ impl Sm {
 
     /// Returns whether Linux may manage LM 1.
     pub(crate) fn lmm_control(&self) -> bool {
-        self.state.lock().lmm_control
+        self.locked().lmm_control
     }
 
     /// Grants or revokes Linux's permission to manage LM 1.
     pub(crate) fn set_lmm_control(&self, allowed: bool) {
-        self.state.lock().lmm_control = allowed;
+        self.locked().lmm_control = allowed;
     }
 
     /// Returns whether the M7 is running.
     pub(crate) fn m7_running(&self) -> bool {
-        self.state.lock().m7_running()
+        self.locked().m7_running()
     }
 
     /// Starts or stops the M7 behind Linux's back (e.g. "booted by the bootloader").
     pub(crate) fn set_m7_running(&self, run: bool) {
         let event = {
-            let mut st = self.state.lock();
+            let mut st = self.locked();
             let own_lm = st.linux_lm == M7_LM;
             let m7_lm = M7_LM as usize;
             if run == st.m7_running() {
@@ -856,7 +899,7 @@ impl Sm {
 
     /// Returns the last reset vector set for the M7.
     pub(crate) fn m7_vector(&self) -> u64 {
-        self.state.lock().cpus[M7_CPU].vector
+        self.locked().cpus[M7_CPU].vector
     }
 
     /// Makes message `msg` of protocol `proto` fail with `status` (replacing an earlier entry
@@ -865,7 +908,7 @@ impl Sm {
         if !(STATUS_MIN..=SUCCESS).contains(&fail.status) {
             return Err(EINVAL);
         }
-        let mut st = self.state.lock();
+        let mut st = self.locked();
         if let Some(f) = st
             .fails
             .iter_mut()
@@ -883,12 +926,12 @@ impl Sm {
 
     /// Removes all injected failures.
     pub(crate) fn clear_fails(&self) {
-        self.state.lock().fails.clear();
+        self.locked().fails.clear();
     }
 
     /// Writes the injected failures, one `PROTO MSGID STATUS` line each.
     pub(crate) fn show_fails(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = self.state.lock();
+        let st = self.locked();
         for fail in st.fails.iter() {
             writeln!(f, "{:#x} {:#x} {}", fail.proto, fail.msg, fail.status)?;
         }
@@ -897,7 +940,7 @@ impl Sm {
 
     /// Writes the message log, one line per message.
     pub(crate) fn show_log(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = self.state.lock();
+        let st = self.locked();
         for entry in st.log.iter() {
             entry.write(f)?;
         }
@@ -906,14 +949,14 @@ impl Sm {
 
     /// Empties the message log.
     pub(crate) fn clear_log(&self) {
-        let mut st = self.state.lock();
+        let mut st = self.locked();
         st.log.clear();
         st.log_dropped = 0;
     }
 
     /// Writes a summary of the state.
     pub(crate) fn show_state(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = self.state.lock();
+        let st = self.locked();
         writeln!(f, "linux_lm {}", st.linux_lm)?;
         writeln!(f, "lmm_control {}", u32::from(st.lmm_control))?;
         for (i, lm) in st.lms.iter().enumerate() {
