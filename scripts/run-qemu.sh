@@ -197,8 +197,16 @@ if [ -n "$interactive" ]; then
 	setsid cttyhack sh -l
 	rc=\$?
 else
-	sh /test.sh
-	rc=\$?
+	# The script's output goes to the console as it runs (where kernel
+	# messages may interleave with it) and to a file that is printed again
+	# at the end, kernel messages off, between markers: parsers read that
+	# copy, so a kernel line can never split or hide a test result.
+	( sh /test.sh; echo \$? >/tmp/.rc ) 2>&1 | tee /tmp/.out
+	rc=\$(cat /tmp/.rc 2>/dev/null || echo 125)
+	dmesg -n 1
+	echo IMXRPROCRS-RESULTS-BEGIN
+	cat /tmp/.out
+	echo IMXRPROCRS-RESULTS-END
 fi
 echo "IMXRPROCRS-EXIT \$rc"
 poweroff -f
