@@ -71,6 +71,10 @@ pub const DEFAULT_SEED: u32 = 0x4d4b_4657;
 pub const VECTOR_ALIGN: u32 = 0x1_0000;
 /// Size of the Cortex-M system vector table (16 words).
 pub const VECTOR_TABLE_SIZE: u32 = 0x40;
+/// The section announcing the ready doorbell (`--ready-doorbell`), which
+/// imx_rproc_rs looks for.
+pub const READY_SECTION: &str = ".imx_rproc.ready";
+
 /// Size of the `rom_start` section (vector table, manifest, IRQ vectors).
 pub const ROM_START_SIZE: u32 = 0x400;
 /// Offset of the reset handler in the code segment.
@@ -190,6 +194,12 @@ fn check_min(what: &'static str, value: u64, min: u64) -> Result<(), Error> {
 
 /// Computes the layout of `p`, or explains why it is impossible.
 pub fn plan(p: &Params) -> Result<Plan, Error> {
+    plan_with_rsc_len(p, ZephyrTable::size(p.trace_len.is_some()) as u32)
+}
+
+/// [`plan`] for a resource table of `rsc_len` bytes instead of the
+/// sample's (see [`build_with_table`]).
+pub fn plan_with_rsc_len(p: &Params, rsc_len: u32) -> Result<Plan, Error> {
     check_aligned("--base", u64::from(p.base), VECTOR_ALIGN)?;
     if p.region_size == 0 || u64::from(p.base) + p.region_size > 1 << 32 {
         return Err(Error::RegionOutsideAddressSpace {
@@ -210,7 +220,6 @@ pub fn plan(p: &Params) -> Result<Plan, Error> {
         u64::from(trace_len) + u64::from(MIN_STACK),
     )?;
 
-    let rsc_len = ZephyrTable::size(p.trace_len.is_some()) as u32;
     let rsc_span = u64::from(rsc_len.next_multiple_of(ALIGN));
     let rest = rsc_span + u64::from(p.data_size) + u64::from(p.bss_size);
     let code_size = match p.image_size {
@@ -304,7 +313,8 @@ pub struct Firmware {
     pub plan: Plan,
     /// The manifest written at `base + 0x40` (checksums included).
     pub manifest: Manifest,
-    /// The resource table (its encoding is the `.resource_table` bytes).
+    /// The resource table (its encoding is the `.resource_table` bytes,
+    /// unless [`build_with_table`] was given other bytes).
     pub table: ZephyrTable,
     /// The ELF image.
     pub image: Image,
@@ -319,7 +329,23 @@ pub const SEG_DATA: usize = 2;
 
 /// Builds the image described by `p`.
 pub fn build(p: &Params) -> Result<Firmware, Error> {
-    let plan = plan(p)?;
+    build_with_table(p, None)
+}
+
+/// Builds the image described by `p` with `rsc` as the bytes of
+/// `.resource_table` instead of the sample's table (`None`: the sample's).
+///
+/// The layout makes room for `rsc.len()` bytes (the data segment follows
+/// it) and the manifest's `rsc_len` says so; [`Firmware::table`] is still
+/// the sample's table and does not describe custom bytes. The malformed-image
+/// corpus ([`crate::corpus`]) uses this for tables of another size.
+pub fn build_with_table(p: &Params, rsc: Option<Vec<u8>>) -> Result<Firmware, Error> {
+    let rsc_len = match &rsc {
+        Some(b) => u32::try_from(b.len())
+            .map_err(|_| Error::Serialize("resource table exceeds 4 GiB".into()))?,
+        None => ZephyrTable::size(p.trace_len.is_some()) as u32,
+    };
+    let plan = plan_with_rsc_len(p, rsc_len)?;
 
     // Code segment: vector table, IRQ vectors, handlers, filler.
     let mut code = vec![0u8; plan.code_size as usize];
@@ -339,7 +365,7 @@ pub fn build(p: &Params) -> Result<Firmware, Error> {
     XorShift::new(p.seed ^ 0xa5a5_a5a5).fill(&mut data);
 
     let table = ZephyrTable::new(plan.trace);
-    let rsc = table.encode();
+    let rsc = rsc.unwrap_or_else(|| table.encode());
     debug_assert_eq!(rsc.len(), plan.rsc_len as usize);
 
     let mut manifest = Manifest {
@@ -374,7 +400,7 @@ pub fn build(p: &Params) -> Result<Firmware, Error> {
             SEGMENT_ALIGN,
         ),
     ];
-    let sections = vec![
+    let mut sections = vec![
         Section::null(),
         Section::new(
             "rom_start",
@@ -438,6 +464,23 @@ pub fn build(p: &Params) -> Result<Firmware, Error> {
         ),
         Section::shstrtab(),
     ];
+    if manifest.flags & manifest::FLAG_READY_DOORBELL != 0 {
+        // How the firmware tells imx_rproc_rs it rings the rxdb doorbell
+        // once ready: a non-alloc section holding the longest wait in ms
+        // (0 = the driver's default).
+        let at = sections.len() - 1;
+        sections.insert(
+            at,
+            Section::new(
+                READY_SECTION,
+                SHT_PROGBITS,
+                0,
+                0,
+                4,
+                SectionData::Own(0u32.to_le_bytes().to_vec()),
+            ),
+        );
+    }
 
     Ok(Firmware {
         plan,

@@ -13,6 +13,8 @@
 //! - [`rsc`]: the resource table (encoder and decoder).
 //! - [`image`]: a mutable ELF32 image and its serialiser, the basis of a
 //!   later malformed-image corpus generator.
+//! - [`corpus`]: the malformed-image corpus (`mkfw corpus --out DIR`): one
+//!   image per defect, the valid edge cases, and what the driver must answer.
 //! - [`describe`]: `mkfw --describe`, which parses an image with the
 //!   driver's own parser (`imx_rproc_fw`).
 //!
@@ -20,6 +22,7 @@
 
 use std::fmt;
 
+pub mod corpus;
 pub mod crc32;
 pub mod describe;
 pub mod firmware;

@@ -14,6 +14,9 @@ shaped like Zephyr's samples/subsys/ipc/openamp_rsc_table (DDR build)
 Usage:
   mkfw [OPTIONS]            write an image and print its layout
   mkfw --describe FILE      parse FILE with imx_rproc_fw and print what it holds
+  mkfw corpus --out DIR     write the malformed-image corpus: one ELF per defect,
+                            the valid edge cases and DIR/manifest.tsv (name, file,
+                            expected errno and kernel message of the Rust driver)
   mkfw --help
 
 Options:
@@ -47,6 +50,7 @@ tools/mkfw/README.md.
 enum Command {
     Write { out: String, params: Params },
     Describe(String),
+    Corpus(String),
     Help,
 }
 
@@ -72,7 +76,32 @@ fn parse_u32(opt: &str, s: &str) -> Result<u32, String> {
     u32::try_from(parse_num(opt, s)?).map_err(|_| format!("{opt}: '{s}' does not fit in 32 bits"))
 }
 
+/// `mkfw corpus --out DIR` (or `--out=DIR`, `-o DIR`).
+fn parse_corpus_args(args: &[String]) -> Result<Command, String> {
+    let mut out = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "-o" | "--out" => {
+                out = Some(it.next().cloned().ok_or("--out needs a value")?);
+            }
+            a if a.starts_with("--out=") => out = Some(a["--out=".len()..].to_string()),
+            _ => {
+                return Err(format!(
+                    "corpus: unknown argument '{arg}' (mkfw corpus --out DIR)"
+                ))
+            }
+        }
+    }
+    out.map(Command::Corpus)
+        .ok_or_else(|| "corpus: --out DIR is required".into())
+}
+
 fn parse_args(args: &[String]) -> Result<Command, String> {
+    if args.first().map(String::as_str) == Some("corpus") {
+        return parse_corpus_args(&args[1..]);
+    }
     let mut params = Params::default();
     let mut out = String::from("mkfw.elf");
     let mut describe = None;
@@ -160,6 +189,14 @@ fn run(args: &[String]) -> Result<(), String> {
             print!(
                 "{}",
                 mkfw::describe::describe(&data).map_err(|e| format!("{file}: {e}"))?
+            );
+        }
+        Command::Corpus(dir) => {
+            let (defects, valid) = mkfw::corpus::write(std::path::Path::new(&dir))
+                .map_err(|e| format!("{dir}: {e}"))?;
+            println!(
+                "wrote {} images to {dir}: {defects} defects, {valid} valid edge cases; manifest {dir}/manifest.tsv",
+                defects + valid
             );
         }
         Command::Write { out, params } => {
@@ -252,5 +289,9 @@ mod tests {
         }
         assert!(matches!(parse_args(&args("--describe f")), Ok(Command::Describe(f)) if f == "f"));
         assert!(matches!(parse_args(&args("-h")), Ok(Command::Help)));
+        assert!(matches!(parse_args(&args("corpus --out d")), Ok(Command::Corpus(d)) if d == "d"));
+        assert!(matches!(parse_args(&args("corpus --out=d")), Ok(Command::Corpus(d)) if d == "d"));
+        assert!(parse_args(&args("corpus")).is_err());
+        assert!(parse_args(&args("corpus --out d --trace")).is_err());
     }
 }
