@@ -35,7 +35,7 @@ use fw::{
     att::{self, AttEntry},
     boot,
     elf::Elf32,
-    rsc::{Limits, ResourceTable},
+    rsc::{Limits, Resource, ResourceTable},
 };
 use kernel_ext::{
     imx_sm,
@@ -59,6 +59,14 @@ const ATTACHED_TABLE_SIZE: usize = 1024;
 const GRACE_POLL_MS: u32 = 10;
 /// `EI_CLASS` of the M7's coredumps.
 const ELFCLASS32: u8 = 1;
+/// A firmware that rings the `rxdb` doorbell once ready says so with this
+/// section, holding the longest wait in ms as a little-endian `u32` (0: the
+/// default, [`READY_DEFAULT_MS`]). Replaces the rejected
+/// `fsl,startup-delay-ms`: no fixed sleep, and no wait at all for a
+/// firmware that does not announce it.
+const READY_SECTION: &[u8] = b".imx_rproc.ready";
+/// Default wait for the ready doorbell.
+const READY_DEFAULT_MS: u32 = 1000;
 /// The section the resource table is linked into.
 const RSC_SECTION: &[u8] = b".resource_table";
 
@@ -245,6 +253,17 @@ impl WorkItem for CrashWatch {
     }
 }
 
+/// The `rxdb` doorbell a firmware rings once it is ready for IPC.
+struct ReadyBell {
+    rung: AtomicBool,
+}
+
+impl RxHandler for ReadyBell {
+    fn received(this: &Arc<Self>) {
+        this.rung.store(true, Ordering::Release);
+    }
+}
+
 /// The `tx` and `rx` channels of the M7's messaging unit.
 struct Mailboxes {
     tx: Channel<RxWork>,
@@ -290,7 +309,8 @@ impl Mailboxes {
 
 /// Reports a defect of the firmware image and turns it into an errno.
 fn fw_error(dev: &Device, what: &str, e: fw::error::Error) -> Error {
-    dev_err!(dev, "{}: {} ({:?})\n", what, e.describe(), e);
+    // Addresses read best in hex: the Debug form with hex fields.
+    dev_err!(dev, "{}: {} (hex: {:x?})\n", what, e.describe(), e);
     Error::from_errno(e.errno())
 }
 
@@ -312,6 +332,13 @@ struct ImxRproc {
     /// Index in `mapped` of the `rsc-table` region, where the live resource
     /// table lives.
     rsc_table: Option<usize>,
+    /// The `vdevNvringM` regions `(start, len)`: where a vring with a fixed
+    /// device address must lie.
+    vring_ranges: KVec<(u64, u64)>,
+    /// The M7's own memory as system ranges `(start, len)`: the TCMs and
+    /// every region that is not for IPC (not `vdev*`, not `rsc-table`).
+    /// Segments and trace buffers must lie inside one of them.
+    m7_ranges: KVec<(u64, u64)>,
     rx: Arc<RxWork>,
     stats: Arc<Stats>,
     watch: Arc<CrashWatch>,
@@ -325,6 +352,11 @@ struct ImxRproc {
     tcm_used: AtomicU32,
     /// `prepare` powered the LM on and no boot followed yet (LMM mode).
     powered_not_booted: AtomicBool,
+    /// The node has an `rxdb` mailbox channel.
+    has_rxdb: bool,
+    /// How long `start` waits for the ready doorbell, in ms; 0 when the
+    /// image being booted does not announce it (see [`READY_SECTION`]).
+    ready_timeout_ms: AtomicU32,
 }
 
 impl ImxRproc {
@@ -367,13 +399,29 @@ impl ImxRproc {
         Elf32::parse(fw).map_err(|e| fw_error(dev, "invalid firmware", e))
     }
 
-    /// Resource-table limits: at most the `rsc-table` region, if there is one.
-    fn rsc_limits(&self) -> Limits<'static> {
+    /// Resource-table limits: at most the `rsc-table` region, if there is
+    /// one; vrings with a fixed address inside the vring regions.
+    fn rsc_limits(&self) -> Limits<'_> {
         let mut limits = Limits::DEFAULT;
         if let Some(region) = self.rsc_region() {
             limits.max_len = region.size();
         }
+        limits.vring_da_ok = &self.vring_ranges;
         limits
+    }
+
+    /// Whether the device range `da..da + len` is M7 memory: it translates
+    /// and lies inside one of `m7_ranges` (so not in a vring, the vdev
+    /// buffer or the resource-table region, which the core and Linux own).
+    fn in_m7_memory(&self, da: u64, len: u64) -> bool {
+        let Ok((sys, _)) = att::da_to_sys(self.att, da, len) else {
+            return false;
+        };
+        self.m7_ranges.iter().any(|&(start, size)| {
+            sys.checked_sub(start)
+                .and_then(|off| off.checked_add(len))
+                .is_some_and(|end| end <= size)
+        })
     }
 }
 
@@ -457,6 +505,30 @@ impl remoteproc::Operations for ImxRproc {
     fn start(this: &Self, rproc: &Rproc) -> Result {
         let dev = rproc.parent();
         this.mbox_init(rproc)?;
+        // Listen for the ready doorbell before the M7 can ring it.
+        let ready_ms = this.ready_timeout_ms.load(Ordering::Relaxed);
+        let bell = if ready_ms > 0 {
+            let bell = Arc::new(
+                ReadyBell {
+                    rung: AtomicBool::new(false),
+                },
+                GFP_KERNEL,
+            )?;
+            let chan = Channel::request(
+                dev,
+                c"rxdb",
+                mailbox::Config {
+                    tx_block: false,
+                    tx_tout_ms: 0,
+                    knows_txdone: false,
+                },
+                Some(bell.clone()),
+            )
+            .inspect_err(|e| dev_err!(dev, "failed to request rxdb mailbox channel: {:?}\n", e))?;
+            Some((bell, chan))
+        } else {
+            None
+        };
         let vector = Self::reset_vector(rproc);
         let ret = match this.method {
             Method::Cpu => imx_sm::cpu_reset_vector_set(M7_CPUID, vector, true, false, false)
@@ -485,14 +557,23 @@ impl remoteproc::Operations for ImxRproc {
                     })
                 }),
         };
-        match ret {
-            Ok(()) => {
-                this.powered_not_booted.store(false, Ordering::Relaxed);
-                CrashWatch::arm(&this.watch);
-            }
-            Err(_) => dev_err!(dev, "Failed to enable remote core!\n"),
+        if ret.is_err() {
+            dev_err!(dev, "Failed to enable remote core!\n");
+            return ret;
         }
-        ret
+        if let Some((bell, _chan)) = bell {
+            if let Err(e) = wait_ready(dev, &bell, ready_ms) {
+                // The core does not stop a remote whose start failed. In
+                // LMM mode `unprepare` powers the LM down (no boot counted).
+                if this.method == Method::Cpu {
+                    let _ = imx_sm::cpu_start(M7_CPUID, false);
+                }
+                return Err(e);
+            }
+        }
+        this.powered_not_booted.store(false, Ordering::Relaxed);
+        CrashWatch::arm(&this.watch);
+        Ok(())
     }
 
     fn stop(this: &Self, rproc: &Rproc) -> Result {
@@ -545,6 +626,10 @@ impl remoteproc::Operations for ImxRproc {
         let elf = Self::parse_elf(dev, fw)?;
         elf.validate_segments()
             .map_err(|e| fw_error(dev, "invalid firmware", e))?;
+        // Section headers before the reset vector, which looks sections up:
+        // a defect there is reported as what it is.
+        elf.find_section(RSC_SECTION)
+            .map_err(|e| fw_error(dev, "invalid section headers", e))?;
         let mut tcm = 0u32;
         for seg in elf.load_segments().flatten() {
             for (i, e) in this.att.iter().enumerate() {
@@ -575,6 +660,26 @@ impl remoteproc::Operations for ImxRproc {
     fn parse_fw(this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
         let dev = rproc.dev();
         let elf = Self::parse_elf(dev, fw)?;
+        let ready = elf
+            .find_section(READY_SECTION)
+            .map_err(|e| fw_error(dev, "invalid section headers", e))?
+            .map(|s| {
+                s.data
+                    .first_chunk::<4>()
+                    .map(|b| u32::from_le_bytes(*b))
+                    .filter(|&ms| ms != 0)
+                    .unwrap_or(READY_DEFAULT_MS)
+            });
+        if ready.is_some() && !this.has_rxdb {
+            dev_warn!(
+                dev,
+                "firmware announces a ready doorbell, but the node has no rxdb mailbox\n"
+            );
+        }
+        this.ready_timeout_ms.store(
+            ready.filter(|_| this.has_rxdb).unwrap_or(0),
+            Ordering::Relaxed,
+        );
         let section = elf
             .find_section(RSC_SECTION)
             .map_err(|e| fw_error(dev, "invalid section headers", e))?;
@@ -594,17 +699,45 @@ impl remoteproc::Operations for ImxRproc {
                 return Err(EFBIG);
             }
         }
-        ResourceTable::parse(section.data, &this.rsc_limits())
+        let table = ResourceTable::parse(section.data, &this.rsc_limits())
             .map_err(|e| fw_error(dev, "invalid resource table", e))?;
+        for entry in table.entries() {
+            if let Resource::Trace { da, len, .. } = entry.resource {
+                if !this.in_m7_memory(da.into(), len.into()) {
+                    dev_err!(
+                        dev,
+                        "trace resource {} (da {:#x}, {:#x} bytes) is outside every memory region\n",
+                        entry.index,
+                        da,
+                        len
+                    );
+                    return Err(EINVAL);
+                }
+            }
+        }
         rproc.set_cached_table(section.data)
     }
 
-    fn load(_this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
+    fn load(this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
         let dev = rproc.dev();
         let elf = Self::parse_elf(dev, fw)?;
         for seg in elf.load_segments() {
             let seg = seg.map_err(|e| fw_error(dev, "invalid firmware", e))?;
             let tail = usize::try_from(seg.memsz - seg.filesz)?;
+            // Only the M7's memory takes code and data: a segment in a vring,
+            // the vdev buffer or the resource-table region would overwrite
+            // what Linux and the core keep there (upstream loads it).
+            let in_m7 = this.in_m7_memory(seg.paddr.into(), seg.memsz.into());
+            if !in_m7 {
+                dev_err!(
+                    dev,
+                    "segment {} (da {:#x}, {:#x} bytes) is outside every memory region\n",
+                    seg.index,
+                    seg.paddr,
+                    seg.memsz
+                );
+                return Err(EINVAL);
+            }
             rproc
                 .write_memory(seg.paddr.into(), seg.data, tail)
                 .inspect_err(|_| {
@@ -694,6 +827,25 @@ impl remoteproc::Operations for ImxRproc {
         }
         None
     }
+}
+
+/// Waits until the firmware rang the ready doorbell, at most `ms`.
+fn wait_ready(dev: &Device, bell: &ReadyBell, ms: u32) -> Result {
+    let mut waited = 0u32;
+    while !bell.rung.load(Ordering::Acquire) {
+        if waited >= ms {
+            dev_err!(
+                dev,
+                "the M7 did not signal ready on rxdb within {} ms\n",
+                ms
+            );
+            return Err(ETIMEDOUT);
+        }
+        kernel::time::delay::fsleep(kernel::time::Delta::from_millis(1));
+        waited = waited.saturating_add(1);
+    }
+    dev_info!(dev, "the M7 signalled ready after {} ms\n", waited);
+    Ok(())
 }
 
 /// Shuts the M7's logical machine down: gracefully first when
@@ -803,6 +955,30 @@ fn map_memory(
     Ok((mapped, rsc_table))
 }
 
+/// Sorts the memory by role: the vring regions (`vdevNvringM`), where a
+/// fixed vring address must lie, and the M7's own memory (the TCMs and the
+/// regions not used for IPC), where segments and trace buffers must lie.
+fn memory_roles(
+    table: &[AttEntry],
+    regions: &[ReservedRegion],
+) -> Result<(KVec<(u64, u64)>, KVec<(u64, u64)>)> {
+    let mut vrings = KVec::new();
+    let mut m7 = KVec::new();
+    for e in table.iter().filter(|e| e.flags & att::ATT_OWN != 0) {
+        m7.push((e.sa, u64::from(e.size)), GFP_KERNEL)?;
+    }
+    for r in regions {
+        let name = r.base_name();
+        let is_vring = name.starts_with(b"vdev") && name.windows(5).any(|w| w == b"vring");
+        if is_vring {
+            vrings.push((r.start, r.size), GFP_KERNEL)?;
+        } else if !name.starts_with(b"vdev") && !name.starts_with(b"rsc-table") {
+            m7.push((r.start, r.size), GFP_KERNEL)?;
+        }
+    }
+    Ok((vrings, m7))
+}
+
 /// Asks the System Manager how Linux controls the M7 and whether it runs,
 /// as `imx_rproc_sm_detect_mode` does.
 fn detect_mode(dev: &Device<Bound>) -> Result<(Method, bool)> {
@@ -880,6 +1056,7 @@ impl ImxRprocDriver {
         let regions = parse_regions(dev)?;
         let table: &'static [AttEntry] = &att::IMX95_M7_ATT;
         let (mapped, rsc_table) = map_memory(dev, table, &regions)?;
+        let (vring_ranges, m7_ranges) = memory_roles(table, &regions)?;
 
         // The remote is named after its node, as the C driver names it; a
         // `firmware-name` property sets the default image (upstream ignores
@@ -908,6 +1085,7 @@ impl ImxRprocDriver {
             None
         };
 
+        let has_rxdb = fwnode.property_match_string(c"mbox-names", c"rxdb").is_ok();
         let (method, started) = detect_mode(dev)?;
         if started {
             alloc.set_detached();
@@ -933,12 +1111,16 @@ impl ImxRprocDriver {
                 att: table,
                 mapped,
                 rsc_table,
+                vring_ranges,
+                m7_ranges,
                 rx,
                 stats: data_stats,
                 watch,
                 mbox <- kernel::new_mutex!(mbox),
                 tcm_used: AtomicU32::new(0),
                 powered_not_booted: AtomicBool::new(false),
+                has_rxdb,
+                ready_timeout_ms: AtomicU32::new(0),
             }),
             GFP_KERNEL,
         )?;

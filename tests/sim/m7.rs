@@ -73,7 +73,7 @@ const MANIFEST_LEN: usize = 64;
 const MAGIC: &[u8; 8] = b"IMXRSIM1";
 /// Offset of `code_crc` from the start of the code (the manifest's last word).
 const CODE_CRC_OFF: u64 = MANIFEST_OFF + 0x3c;
-/// Manifest flag: ring the ready doorbell (reserved for later use).
+/// Manifest flag: ring the ready doorbell (RXDB 1) once booted.
 const FLAG_READY_DOORBELL: u32 = 1 << 0;
 /// Manifest flag: crash `crash_after_ms` after boot.
 const FLAG_CRASH_AFTER: u32 = 1 << 1;
@@ -296,6 +296,8 @@ struct Boot {
     trace: Option<Trace>,
     /// When the manifest's crash timer fires.
     crash_at: Option<i64>,
+    /// The manifest asks for the ready doorbell (RXDB 1) once booted.
+    ready_doorbell: bool,
 }
 
 /// The virtio device and rpmsg state after DRIVER_OK.
@@ -567,9 +569,29 @@ impl M7 {
             }
         }
         st.exit = false;
+        let ready = st.boot.as_ref().is_some_and(|b| b.ready_doorbell);
         drop(st);
+        if ready {
+            // Like a firmware that rings the general-purpose interrupt once
+            // its table is in place: Linux's `rxdb` channel (<&mu7 3 1>).
+            match this.ring_ready() {
+                Ok(()) => this
+                    .log
+                    .lock()
+                    .line(format_args!("ready doorbell rung (RXDB {M7_MU_IDX})")),
+                Err(e) => this.log.lock().line(format_args!(
+                    "ready doorbell: nobody listens on RXDB {M7_MU_IDX} ({e:?})"
+                )),
+            }
+        }
         // Not queued: `halt()` flushed the previous run.
         let _ = kext::system_dfl().enqueue(this.clone());
+    }
+
+    /// Rings RXDB doorbell [`M7_MU_IDX`] towards Linux.
+    fn ring_ready(&self) -> Result {
+        let mu = self.link.lock().clone().ok_or(ENODEV)?;
+        mu.received(ChanType::RxDb.chan(M7_MU_IDX), Message::Signal)
     }
 
     /// The System Manager stopped the M7 (CPU_STOP, LMM_SHUTDOWN, or debugfs). Same context as
@@ -1319,11 +1341,7 @@ fn boot(
         "image OK: code_crc 0x{code_crc:08x} OK, data_crc 0x{data_crc:08x} OK, .bss 0x{bss:x} bytes zero OK; behaviour {} flags 0x{:x}",
         m.behaviour, m.flags
     ));
-    if m.flags & FLAG_READY_DOORBELL != 0 {
-        ctx.note(format_args!(
-            "manifest flag ready-doorbell: not implemented yet, ignored"
-        ));
-    }
+    let ready_doorbell = m.flags & FLAG_READY_DOORBELL != 0;
     let crash_at =
         (m.flags & FLAG_CRASH_AFTER != 0).then(|| now + i64::from(m.crash_after_ms) * 1_000_000);
     set_text(
@@ -1339,6 +1357,7 @@ fn boot(
             ));
         }
         let b = Boot {
+            ready_doorbell,
             at_ns: now,
             table: KVec::new(),
             vdev_off: 0,
@@ -1413,6 +1432,7 @@ fn boot(
         if hang { " (no: manifest flag hang, never answers)" } else { "" }
     ));
     let mut b = Boot {
+        ready_doorbell,
         at_ns: now,
         table,
         vdev_off,
