@@ -45,17 +45,20 @@ need-kdir:
 		exit 1; fi
 
 modules: need-kdir
-	$(kmake) modules
+	+$(kmake) modules
 
 # The driver and the virtual board's simulated hardware.
 tests-modules: need-kdir
-	$(kmake) IMX_RPROC_RS_TESTS=1 modules
+	+$(kmake) IMX_RPROC_RS_TESTS=1 modules
 
 # The guest tool of the QEMU scenarios (not part of tests-modules).
 TOOLS_CC ?= $(CROSS_COMPILE)gcc
-tests-tools: tests/guest/tools/rpmsg_tool
+tests-tools: tests/guest/tools/rpmsg_tool tests/guest/tools/rpmsg_bench
 
 tests/guest/tools/rpmsg_tool: tests/guest/tools/rpmsg_tool.c
+	$(TOOLS_CC) -static -O2 -Wall -Wextra -o $@ $<
+
+tests/guest/tools/rpmsg_bench: tests/guest/tools/rpmsg_bench.c
 	$(TOOLS_CC) -static -O2 -Wall -Wextra -o $@ $<
 
 # Firmware images for the simulated M7 (tools/mkfw/README.md), copied to
@@ -71,7 +74,7 @@ tests-firmware:
 	$(mkfw) -o $(fw_out)/crash.elf --trace --crash-after 1000 >/dev/null
 
 clippy: need-kdir
-	$(kmake) IMX_RPROC_RS_TESTS=1 CLIPPY=1 modules
+	+$(kmake) IMX_RPROC_RS_TESTS=1 CLIPPY=1 modules
 
 fmt:
 	rustfmt --edition 2021 --config-path $(KDIR)/.rustfmt.toml $(rs_sources)
@@ -82,7 +85,7 @@ fmt-check:
 	cargo fmt --all --check
 
 modules_install install: need-kdir
-	$(kmake) modules_install
+	+$(kmake) modules_install
 
 bootstrap:
 	bash scripts/bootstrap.sh
@@ -97,5 +100,47 @@ check:
 
 clean:
 	@if [ -n "$(KDIR)" ] && [ -f "$(KDIR)/Makefile" ]; then $(kmake) IMX_RPROC_RS_TESTS=1 clean; fi
-	rm -f rust/bindings_generated.rs tests/guest/tools/rpmsg_tool
+	rm -f rust/bindings_generated.rs tests/guest/tools/rpmsg_tool tests/guest/tools/rpmsg_bench
 	cargo clean 2>/dev/null || true
+
+# --- device-tree overlays and shipping checks (Documentation/shipping.rst) ---
+#   make dtbo            both overlays into out/dts/ (cpp as the kernel does, dtc -@)
+#   make dt-check        Verdin DTBs + overlay, virtual board, dt-schema validation
+#   make dkms-check      DKMS cross build/install in a scratch tree, INSTALL_MOD_PATH
+#   make headers-check   build against a minimal copy of KDIR (headers package)
+
+IMX_DTC ?= dtc
+dtbo_out := out/dts
+dtbo_cpp = cpp -nostdinc $(if $(KDIR),-I $(KDIR)/include -I $(KDIR)/arch/arm64/boot/dts \
+	-I $(KDIR)/scripts/dtc/include-prefixes) -undef -D__DTS__ -x assembler-with-cpp
+cmd_dtbo = mkdir -p $(dtbo_out) && $(dtbo_cpp) -o $@.pre.dts $< && \
+	$(IMX_DTC) -@ -I dts -O dtb -o $@ $@.pre.dts && rm -f $@.pre.dts
+shipping_check_args = $(if $(KDIR),--kdir $(KDIR))
+
+.PHONY: dtbo dt-check dkms-check headers-check
+
+dtbo: $(dtbo_out)/verdin-imx95_cm7-remoteproc_overlay.dtbo $(dtbo_out)/imx95-virtual.dtbo
+
+$(dtbo_out)/%.dtbo: dts/%.dts
+	$(cmd_dtbo)
+
+$(dtbo_out)/%.dtbo: dts/%.dtso
+	$(cmd_dtbo)
+
+dt-check: need-kdir
+	bash scripts/dt-check.sh $(shipping_check_args)
+
+dkms-check: need-kdir
+	bash scripts/dkms-check.sh $(shipping_check_args)
+
+headers-check: need-kdir
+	bash scripts/headers-check.sh $(shipping_check_args)
+
+# `make bench`: the C imx_rproc and imx_rproc_rs in one boot of the virtual
+# i.MX95, interleaved rounds; the table goes to out/bench/bench.md
+# (scripts/bench.sh --help).
+.PHONY: bench
+bench:
+	bash scripts/bootstrap.sh
+	$(MAKE) tests-modules tests-tools
+	bash scripts/bench.sh

@@ -30,9 +30,12 @@
 //! | `m7_sample_destroy` | rw | 1: the sample endpoint destroys itself after 100 messages |
 //! | `m7_selftest`  | r    | KTAP self-test of the M7's checker and endpoints (M7 stopped)  |
 //! | `selftest`     | r    | KTAP results of the protocol handlers against a fresh SM       |
+//! | `bench_memcpy` | rw   | `SIZE [REPS [toio]]`: time a copy into `m7_reserved` (M7 off)   |
+//! | `bench_mu_pingpong` | rw | `N`: time N kick/notify round trips of the sim's hops, see [`bench`] |
 
 use crate::m7mem::M7Mem;
 use crate::{
+    bench,
     m7::{Knobs, M7},
     preboot, rpmsg,
     sm::{self, Fail, Sm},
@@ -103,6 +106,10 @@ pub(crate) struct Board {
     m7_selftest: File<Arc<M7>>,
     #[pin]
     selftest: File<()>,
+    #[pin]
+    bench_memcpy: File<Arc<bench::Memcpy>>,
+    #[pin]
+    bench_mu_pingpong: File<Arc<bench::PingPong>>,
     _dir: Dir,
 }
 
@@ -281,6 +288,8 @@ impl Board {
                     (),
                     &|(): &(), f: &mut fmt::Formatter<'_>| sm::selftest(f),
                 ),
+                bench_memcpy <- bench::memcpy_file(&dir, c"bench_memcpy", &m7),
+                bench_mu_pingpong <- bench::pingpong_file(&dir, c"bench_mu_pingpong"),
                 sm,
                 m7,
                 _dir: dir,

@@ -25,6 +25,7 @@
 #[path = "../../rust/kernel_ext/bindings.rs"]
 mod bindings;
 
+mod bench;
 mod board;
 mod crc32;
 mod fw;
