@@ -72,6 +72,8 @@ tests-firmware:
 	$(mkfw) -o $(fw_out)/idle.elf --behaviour idle >/dev/null
 	$(mkfw) -o $(fw_out)/hang.elf --trace --hang >/dev/null
 	$(mkfw) -o $(fw_out)/crash.elf --trace --crash-after 1000 >/dev/null
+	$(mkfw) -o $(fw_out)/zephyr-ready.elf --trace --ready-doorbell >/dev/null
+	$(mkfw) -o $(fw_out)/outside.elf --base 0x90000000 >/dev/null
 
 clippy: need-kdir
 	+$(kmake) IMX_RPROC_RS_TESTS=1 CLIPPY=1 modules

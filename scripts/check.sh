@@ -108,6 +108,38 @@ if [ ${#only[@]} -eq 0 ]; then
 	fi
 fi
 
+# run_counted NAME CMD...: a sub-suite that ends with "N passed, M failed";
+# its counts join the totals (a run that prints no such line is one failure).
+run_counted() {
+	local name=$1 log=$out/$1.log p f rc
+	shift
+	"$@" >"$log" 2>&1
+	rc=$?
+	grep -E '^(fuzz |FAIL|ok |not ok )' "$log" | sed 's/^/   /' | tail -n 40
+	read -r p f < <(sed -n 's/^\([0-9]\+\) passed, \([0-9]\+\) failed.*/\1 \2/p' "$log" | tail -n 1)
+	if [ -z "${p:-}" ]; then
+		tail -n 20 "$log"
+		not_ok "$name ran (exit $rc, no result line)" "see $log"
+		return
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	[ "$f" -eq 0 ] || failed+=("$name: $f failing, see $log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		not_ok "$name exit status $rc" "see $log"
+	fi
+	echo "$name: $p passed, $f failed"
+}
+
+if [ ${#only[@]} -eq 0 ]; then
+	stage "fuzzing the firmware crate (bounded: 20 s per target)"
+	run_counted fuzz bash scripts/fuzz.sh --seconds 20
+
+	stage "shipping: DKMS build and a minimal headers tree"
+	run_counted dkms-check bash scripts/dkms-check.sh
+	run_counted headers-check bash scripts/headers-check.sh
+fi
+
 stage "QEMU scenarios on the virtual i.MX95"
 [ -f imx_rproc_rs.ko ] && [ -f tests/sim/imx95_sim.ko ] || make -s tests-modules >/dev/null 2>&1
 # The guest's rpmsg_tool and the firmware images of the simulated M7.
@@ -178,6 +210,11 @@ for sc in "${scenarios[@]}"; do
 		run_scenario "$sc" "$name"
 	fi
 done
+
+if [ ${#only[@]} -eq 0 ]; then
+	stage "malformed-image corpus through the Rust driver (the C driver's outcomes: scripts/corpus.sh)"
+	run_counted corpus bash scripts/corpus.sh --driver rust
+fi
 
 echo
 if [ $fail -ne 0 ]; then
