@@ -334,11 +334,11 @@ struct ImxRproc {
     rsc_table: Option<usize>,
     /// The `vdevNvringM` regions `(start, len)`: where a vring with a fixed
     /// device address must lie.
-    vring_ranges: KVec<(u64, u64)>,
+    vring_ranges: Ranges,
     /// The M7's own memory as system ranges `(start, len)`: the TCMs and
     /// every region that is not for IPC (not `vdev*`, not `rsc-table`).
     /// Segments and trace buffers must lie inside one of them.
-    m7_ranges: KVec<(u64, u64)>,
+    m7_ranges: Ranges,
     rx: Arc<RxWork>,
     stats: Arc<Stats>,
     watch: Arc<CrashWatch>,
@@ -955,13 +955,13 @@ fn map_memory(
     Ok((mapped, rsc_table))
 }
 
+/// Physical ranges `(start, len)`.
+type Ranges = KVec<(u64, u64)>;
+
 /// Sorts the memory by role: the vring regions (`vdevNvringM`), where a
 /// fixed vring address must lie, and the M7's own memory (the TCMs and the
 /// regions not used for IPC), where segments and trace buffers must lie.
-fn memory_roles(
-    table: &[AttEntry],
-    regions: &[ReservedRegion],
-) -> Result<(KVec<(u64, u64)>, KVec<(u64, u64)>)> {
+fn memory_roles(table: &[AttEntry], regions: &[ReservedRegion]) -> Result<(Ranges, Ranges)> {
     let mut vrings = KVec::new();
     let mut m7 = KVec::new();
     for e in table.iter().filter(|e| e.flags & att::ATT_OWN != 0) {
