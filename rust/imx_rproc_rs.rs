@@ -727,28 +727,20 @@ impl remoteproc::Operations for ImxRproc {
             // Only the M7's memory takes code and data: a segment in a vring,
             // the vdev buffer or the resource-table region would overwrite
             // what Linux and the core keep there (upstream loads it).
-            let in_m7 = this.in_m7_memory(seg.paddr.into(), seg.memsz.into());
-            if !in_m7 {
+            let written = if this.in_m7_memory(seg.paddr.into(), seg.memsz.into()) {
+                rproc.write_memory(seg.paddr.into(), seg.data, tail)
+            } else {
+                Err(EINVAL)
+            };
+            written.inspect_err(|_| {
                 dev_err!(
                     dev,
                     "segment {} (da {:#x}, {:#x} bytes) is outside every memory region\n",
                     seg.index,
                     seg.paddr,
                     seg.memsz
-                );
-                return Err(EINVAL);
-            }
-            rproc
-                .write_memory(seg.paddr.into(), seg.data, tail)
-                .inspect_err(|_| {
-                    dev_err!(
-                        dev,
-                        "segment {} (da {:#x}, {:#x} bytes) is outside every memory region\n",
-                        seg.index,
-                        seg.paddr,
-                        seg.memsz
-                    )
-                })?;
+                )
+            })?;
         }
         Ok(())
     }
