@@ -273,37 +273,28 @@ struct Mailboxes {
 impl Mailboxes {
     /// Requests both channels, as `imx_rproc_xtr_mbox_init` does.
     fn request(dev: &Device<Bound>, rx: &Arc<RxWork>) -> Result<Self> {
-        let tx = Channel::request(
-            dev,
-            c"tx",
-            mailbox::Config {
-                tx_block: true,
-                tx_tout_ms: MBOX_TX_TIMEOUT_MS,
-                knows_txdone: false,
-            },
-            None,
-        )
-        .inspect_err(|e| {
-            if *e != EPROBE_DEFER {
-                dev_err!(dev, "failed to request tx mailbox channel: {:?}\n", e);
-            }
-        })?;
-        let rx_chan = Channel::request(
-            dev,
-            c"rx",
-            mailbox::Config {
-                tx_block: true,
-                tx_tout_ms: MBOX_TX_TIMEOUT_MS,
-                knows_txdone: false,
-            },
-            Some(rx.clone()),
-        )
-        .inspect_err(|e| {
-            if *e != EPROBE_DEFER {
-                dev_err!(dev, "failed to request rx mailbox channel: {:?}\n", e);
-            }
-        })?;
+        let tx = Self::channel(dev, c"tx", None)?;
+        let rx_chan = Self::channel(dev, c"rx", Some(rx.clone()))?;
         Ok(Self { tx, _rx: rx_chan })
+    }
+
+    /// Requests channel `name` the way the C driver sets its client up
+    /// (blocking sends, 100 ms), reporting failures other than a deferral.
+    fn channel(
+        dev: &Device<Bound>,
+        name: &CStr,
+        handler: Option<Arc<RxWork>>,
+    ) -> Result<Channel<RxWork>> {
+        let config = mailbox::Config {
+            tx_block: true,
+            tx_tout_ms: MBOX_TX_TIMEOUT_MS,
+            knows_txdone: false,
+        };
+        Channel::request(dev, name, config, handler).inspect_err(|e| {
+            if *e != EPROBE_DEFER {
+                dev_err!(dev, "failed to request {} mailbox channel: {:?}\n", name, e);
+            }
+        })
     }
 }
 
