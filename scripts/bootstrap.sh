@@ -47,7 +47,8 @@ apt_update() {
 # ---------------------------------------------------------------- tools
 apt_pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
 	device-tree-compiler bc bison flex libssl-dev libelf-dev cpio xz-utils
-	kmod rsync python3-docutils python3-pip make gcc libc6-dev-arm64-cross)
+	kmod rsync python3-docutils python3-pip make gcc libc6-dev-arm64-cross
+	python3-libfdt python3-venv)
 
 install_tools() {
 	step "apt packages"
@@ -91,6 +92,37 @@ install_tools() {
 			python3 -m pip install -q --break-system-packages libclang==18.1.1
 		libclang_dir >/dev/null || die "libclang wheel installed but not found"
 	fi
+
+	install_dtschema
+}
+
+# dt-schema (dt-validate, dt-mk-schema) for scripts/dt-check.sh: a venv in
+# the cache on Debian's python3 with its system site packages, so the
+# python3-libfdt above serves as pylibfdt (PyPI has that only as a source
+# package: a C build with swig, minutes on a slow machine). Every package is
+# pinned in scripts/dtschema-requirements.txt and installed --no-deps; the
+# venv is rebuilt when that file changes.
+dtschema_venv=$cache/dtschema-venv
+install_dtschema() {
+	local req=$here/scripts/dtschema-requirements.txt stamp want
+	stamp=$dtschema_venv/.imx_rproc_rs-requirements
+	want=$(sha256sum <"$req" | cut -c1-16)
+	step "dtschema (PyPI, pinned, venv with Debian's python3-libfdt)"
+	if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] &&
+		"$dtschema_venv/bin/dt-validate" --version >/dev/null 2>&1; then
+		done_ "present: $dtschema_venv (dt-validate $("$dtschema_venv/bin/dt-validate" --version))"
+		return
+	fi
+	local t0=$SECONDS
+	rm -rf "$dtschema_venv"
+	/usr/bin/python3 -m venv --system-site-packages "$dtschema_venv" ||
+		die "python3 -m venv failed (python3-venv)"
+	"$dtschema_venv/bin/pip" install -q --disable-pip-version-check --no-deps -r "$req" ||
+		die "pip install -r $req failed"
+	"$dtschema_venv/bin/python" -c 'import libfdt, dtschema' ||
+		die "dtschema venv cannot import libfdt/dtschema"
+	echo "$want" >"$stamp"
+	done_ "installed in $((SECONDS - t0)) s: dt-validate $("$dtschema_venv/bin/dt-validate" --version)"
 }
 
 libclang_dir() {
