@@ -90,6 +90,24 @@ fn range_offset(start: u64, size: u64, addr: u64, len: u64) -> Option<u64> {
 /// contains the whole range (inclusive end). Errors: [`Error::ZeroLength`]
 /// if `len == 0`, [`Error::AddressRangeWraps`] if `da + len` overflows,
 /// [`Error::AddressNotMapped`] if no entry contains the whole range.
+///
+/// # Examples
+///
+/// ```
+/// use imx_rproc_fw::att::{da_to_sys, ATT_IOMEM, IMX95_M7_ATT};
+/// use imx_rproc_fw::error::Error;
+///
+/// // The M7 sees its DTCM at 0x2000_0000; Linux at 0x2040_0000.
+/// let (sa, entry) = da_to_sys(&IMX95_M7_ATT, 0x2000_1000, 0x100)?;
+/// assert_eq!(sa, 0x2040_1000);
+/// assert_ne!(entry.flags & ATT_IOMEM, 0);
+/// // A range ending exactly at the end of the 256 KiB DTCM is inside.
+/// assert!(da_to_sys(&IMX95_M7_ATT, 0x2003_ff00, 0x100).is_ok());
+/// // One byte further is not, and neither is an empty range.
+/// assert_eq!(da_to_sys(&IMX95_M7_ATT, 0x2003_ff00, 0x101), Err(Error::AddressNotMapped));
+/// assert_eq!(da_to_sys(&IMX95_M7_ATT, 0x2000_0000, 0), Err(Error::ZeroLength));
+/// # Ok::<(), Error>(())
+/// ```
 pub fn da_to_sys(table: &[AttEntry], da: u64, len: u64) -> Result<(u64, &AttEntry), Error> {
     if len == 0 {
         return Err(Error::ZeroLength);
@@ -139,6 +157,20 @@ pub struct Region {
 ///
 /// Returns the region's index in `regions` and the offset of `sa` inside
 /// it, or `None`.
+///
+/// # Examples
+///
+/// ```
+/// use imx_rproc_fw::att::{sys_in_regions, Region};
+///
+/// let carveouts = [
+///     Region { sa: 0x8800_0000, size: 0x8000 },
+///     Region { sa: 0x8801_0000, size: 0x1_0000 },
+/// ];
+/// assert_eq!(sys_in_regions(&carveouts, 0x8801_0400, 0x400), Some((1, 0x400)));
+/// // Straddling the end of the first region: in neither.
+/// assert_eq!(sys_in_regions(&carveouts, 0x8800_7f00, 0x200), None);
+/// ```
 pub fn sys_in_regions(regions: &[Region], sa: u64, len: u64) -> Option<(usize, u64)> {
     regions
         .iter()

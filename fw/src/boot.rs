@@ -72,6 +72,58 @@ fn word(bytes: &[u8], at: usize) -> Option<u32> {
 /// else the `rom_start` section, else the entry masked to 64 KiB. The table
 /// there must be loaded from the file, with a non-zero, aligned initial
 /// stack pointer and a Thumb reset handler inside a loaded segment.
+///
+/// # Examples
+///
+/// An image without `.interrupts` or `rom_start` sections: the vector table
+/// is found at the entry masked to 64 KiB, here at address 0, where the
+/// image loads an initial stack pointer and a Thumb reset handler.
+///
+/// ```
+/// use imx_rproc_fw::boot::{reset_vector, VectorSource};
+/// use imx_rproc_fw::elf::Elf32;
+/// use imx_rproc_fw::error::Error;
+/// # // A minimal ELF32 ARM executable: one PT_LOAD segment holding
+/// # // `code` at device address `paddr`, `memsz` bytes in memory.
+/// # fn image(entry: u32, paddr: u32, code: &[u8], memsz: u32) -> Vec<u8> {
+/// #     let mut b = vec![0u8; 52 + 32];
+/// #     b[..7].copy_from_slice(b"\x7fELF\x01\x01\x01");
+/// #     let mut put = |at: usize, v: &[u8]| b[at..at + v.len()].copy_from_slice(v);
+/// #     put(16, &2u16.to_le_bytes()); // ET_EXEC
+/// #     put(18, &40u16.to_le_bytes()); // EM_ARM
+/// #     put(20, &1u32.to_le_bytes()); // e_version
+/// #     put(24, &entry.to_le_bytes());
+/// #     put(28, &52u32.to_le_bytes()); // e_phoff
+/// #     put(40, &52u16.to_le_bytes()); // e_ehsize
+/// #     put(42, &32u16.to_le_bytes()); // e_phentsize
+/// #     put(44, &1u16.to_le_bytes()); // e_phnum
+/// #     put(52, &1u32.to_le_bytes()); // PT_LOAD
+/// #     put(56, &84u32.to_le_bytes()); // p_offset
+/// #     put(60, &paddr.to_le_bytes()); // p_vaddr
+/// #     put(64, &paddr.to_le_bytes()); // p_paddr
+/// #     put(68, &(code.len() as u32).to_le_bytes()); // p_filesz
+/// #     put(72, &memsz.to_le_bytes()); // p_memsz
+/// #     b.extend_from_slice(code);
+/// #     b
+/// # }
+/// let mut table = Vec::new();
+/// table.extend_from_slice(&0x2004_0000u32.to_le_bytes()); // initial SP: end of DTCM
+/// table.extend_from_slice(&0x0000_0009u32.to_le_bytes()); // reset handler, Thumb
+/// let img = image(0x9, 0x0, &table, 16);
+/// let rv = reset_vector(&Elf32::parse(&img)?)?;
+/// assert_eq!(rv.addr, 0);
+/// assert_eq!(rv.source, VectorSource::MaskedEntry);
+/// assert_eq!((rv.initial_sp, rv.reset_handler, rv.entry_matches), (0x2004_0000, 0x9, true));
+///
+/// // A reset handler without the Thumb bit cannot run on a Cortex-M.
+/// table[4] = 0x8;
+/// let img = image(0x9, 0x0, &table, 16);
+/// assert_eq!(
+///     reset_vector(&Elf32::parse(&img)?),
+///     Err(Error::ResetHandlerNotThumb { pc: 0x8 })
+/// );
+/// # Ok::<(), Error>(())
+/// ```
 pub fn reset_vector(elf: &Elf32<'_>) -> Result<ResetVector, Error> {
     let (addr, source) = if let Some(s) = elf.find_section(b".interrupts")? {
         (s.addr, VectorSource::Interrupts)

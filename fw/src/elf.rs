@@ -276,6 +276,64 @@ impl<'a> Elf32<'a> {
     /// `e_version` equal to 1, `ET_EXEC`, `EM_ARM`, `e_ehsize >= 52`,
     /// `e_phentsize >= 32`, `e_phnum` neither 0 nor `PN_XNUM`, and that the
     /// program-header table lies entirely inside `data`.
+    ///
+    /// # Examples
+    ///
+    /// An image with 8 bytes of code loaded at the start of the M7's TCM,
+    /// 16 bytes in memory: the last 8 are `.bss`, zero-filled on load.
+    ///
+    /// ```
+    /// use imx_rproc_fw::elf::{load_into, Elf32};
+    /// use imx_rproc_fw::error::Error;
+    /// # // A minimal ELF32 ARM executable: one PT_LOAD segment holding
+    /// # // `code` at device address `paddr`, `memsz` bytes in memory.
+    /// # fn image(entry: u32, paddr: u32, code: &[u8], memsz: u32) -> Vec<u8> {
+    /// #     let mut b = vec![0u8; 52 + 32];
+    /// #     b[..7].copy_from_slice(b"\x7fELF\x01\x01\x01");
+    /// #     let mut put = |at: usize, v: &[u8]| b[at..at + v.len()].copy_from_slice(v);
+    /// #     put(16, &2u16.to_le_bytes()); // ET_EXEC
+    /// #     put(18, &40u16.to_le_bytes()); // EM_ARM
+    /// #     put(20, &1u32.to_le_bytes()); // e_version
+    /// #     put(24, &entry.to_le_bytes());
+    /// #     put(28, &52u32.to_le_bytes()); // e_phoff
+    /// #     put(40, &52u16.to_le_bytes()); // e_ehsize
+    /// #     put(42, &32u16.to_le_bytes()); // e_phentsize
+    /// #     put(44, &1u16.to_le_bytes()); // e_phnum
+    /// #     put(52, &1u32.to_le_bytes()); // PT_LOAD
+    /// #     put(56, &84u32.to_le_bytes()); // p_offset
+    /// #     put(60, &paddr.to_le_bytes()); // p_vaddr
+    /// #     put(64, &paddr.to_le_bytes()); // p_paddr
+    /// #     put(68, &(code.len() as u32).to_le_bytes()); // p_filesz
+    /// #     put(72, &memsz.to_le_bytes()); // p_memsz
+    /// #     b.extend_from_slice(code);
+    /// #     b
+    /// # }
+    /// let img = image(0x1, 0x0, &[0xaa; 8], 16);
+    /// let elf = Elf32::parse(&img)?;
+    /// assert_eq!((elf.entry(), elf.phnum()), (0x1, 1));
+    /// elf.validate_segments()?;
+    ///
+    /// let seg = elf.load_segments().next().unwrap()?;
+    /// assert_eq!((seg.paddr, seg.filesz, seg.memsz), (0, 8, 16));
+    /// let mut tcm = [0x55u8; 16];
+    /// load_into(&seg, &mut tcm)?;
+    /// assert_eq!(tcm, [0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0, 0, 0, 0, 0, 0, 0, 0]);
+    /// // The destination must be exactly `memsz` bytes.
+    /// assert_eq!(load_into(&seg, &mut [0u8; 8]), Err(Error::DestinationSizeMismatch { index: 0 }));
+    ///
+    /// // A truncated header, another machine, a segment past the end of
+    /// // the file: each is refused with its own error.
+    /// assert_eq!(Elf32::parse(&img[..40]).unwrap_err(), Error::TooShort);
+    /// let mut x86 = img.clone();
+    /// x86[18] = 3; // EM_386
+    /// assert_eq!(Elf32::parse(&x86).unwrap_err(), Error::BadMachine);
+    /// let short = &img[..img.len() - 1];
+    /// assert_eq!(
+    ///     Elf32::parse(short)?.validate_segments(),
+    ///     Err(Error::SegmentOutOfFile { index: 0 })
+    /// );
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn parse(data: &'a [u8]) -> Result<Self, Error> {
         let h = data
             .get(..EHDR_SIZE)

@@ -124,6 +124,17 @@ fn c_name(field: &[u8]) -> Option<&[u8]> {
 /// rounded up to `align`, then the used ring (`6 + 8 * num`).
 ///
 /// `align` must be a power of two; returns `None` otherwise or on overflow.
+///
+/// # Examples
+///
+/// ```
+/// use imx_rproc_fw::rsc::vring_size;
+///
+/// // 256 buffers, 4 KiB alignment: 4096 + 518 bytes rounded up to 8192,
+/// // then a 2054-byte used ring.
+/// assert_eq!(vring_size(256, 4096), Some(10246));
+/// assert_eq!(vring_size(256, 3), None);
+/// ```
 pub fn vring_size(num: u32, align: u32) -> Option<u64> {
     if !align.is_power_of_two() {
         return None;
@@ -575,6 +586,50 @@ impl<'a> ResourceTable<'a> {
     ///
     /// The cross-entry checks decode earlier entries again: the cost is
     /// quadratic in `num`, bounded by `limits.max_entries`.
+    ///
+    /// # Examples
+    ///
+    /// A table with one trace-buffer entry (4 KiB at device address
+    /// 0x2000_0000, named "trace0"):
+    ///
+    /// ```
+    /// use imx_rproc_fw::error::Error;
+    /// use imx_rproc_fw::rsc::{Limits, Resource, ResourceTable, RSC_TRACE};
+    ///
+    /// let mut t = Vec::new();
+    /// for word in [1u32, 1, 0, 0, 20] {
+    ///     // ver, num, reserved[2], offset[0]
+    ///     t.extend_from_slice(&word.to_le_bytes());
+    /// }
+    /// for word in [RSC_TRACE, 0x2000_0000, 0x1000, 0] {
+    ///     // type, da, len, reserved
+    ///     t.extend_from_slice(&word.to_le_bytes());
+    /// }
+    /// let mut name = [0u8; 32];
+    /// name[..6].copy_from_slice(b"trace0");
+    /// t.extend_from_slice(&name);
+    ///
+    /// let table = ResourceTable::parse(&t, &Limits::DEFAULT)?;
+    /// assert_eq!((table.len(), table.used_size(), table.num_vdevs()), (1, 68, 0));
+    /// let entry = table.entry(0).unwrap();
+    /// assert_eq!(entry.offset, 20);
+    /// assert_eq!(
+    ///     entry.resource,
+    ///     Resource::Trace { da: 0x2000_0000, len: 0x1000, name: b"trace0" }
+    /// );
+    ///
+    /// // Version 2 is refused, and so is a name without its NUL.
+    /// let mut v2 = t.clone();
+    /// v2[0] = 2;
+    /// assert_eq!(ResourceTable::parse(&v2, &Limits::DEFAULT).unwrap_err(), Error::RscBadVersion);
+    /// let mut unterminated = t.clone();
+    /// unterminated[36..68].fill(b'x');
+    /// assert_eq!(
+    ///     ResourceTable::parse(&unterminated, &Limits::DEFAULT).unwrap_err(),
+    ///     Error::RscNameUnterminated { index: 0 }
+    /// );
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn parse(data: &'a [u8], limits: &Limits<'_>) -> Result<Self, Error> {
         if data.len() > limits.max_len {
             return Err(Error::RscTableTooLarge);
