@@ -146,3 +146,23 @@ bench:
 	bash scripts/bootstrap.sh
 	$(MAKE) tests-modules tests-tools
 	bash scripts/bench.sh
+
+# `make rust-analyzer`: rust-project.json for the module, the virtual board
+# and the fw crate: the kernel's own generator (make -C KDIR M=...
+# rust-analyzer) for the kernel's crates and cfgs, then
+# scripts/rust_analyzer.py adds ours. Needs rust/bindings_generated.rs,
+# which `make` generates.
+.PHONY: rust-analyzer
+rust-analyzer: need-kdir
+	@[ -f rust/bindings_generated.rs ] || $(MAKE) modules
+	+$(kmake) rust-analyzer
+	python3 scripts/rust_analyzer.py add rust-project.json
+	python3 scripts/rust_analyzer.py check rust-project.json
+
+# `make rustdoc`: the module's docs with the flags Kbuild compiled it with
+# (private items, -D warnings, every kernel_ext item documented) into
+# out/rustdoc/imx_rproc_rs/index.html (scripts/rustdoc.py).
+.PHONY: rustdoc
+rustdoc: need-kdir
+	@[ -f rust/.imx_rproc_rs.o.cmd ] || $(MAKE) modules
+	python3 scripts/rustdoc.py
