@@ -24,7 +24,10 @@
     clippy::ptr_cast_constness
 )]
 
+// `no_inline`: rustdoc --document-private-items (scripts/rustdoc.py) would
+// otherwise copy every item of the kernel's bindings into this module's docs.
 #[allow(unused_imports)]
+#[doc(no_inline)]
 pub(crate) use kernel::bindings::*;
 use kernel::ffi;
 
