@@ -140,6 +140,16 @@ if [ ${#only[@]} -eq 0 ]; then
 	run_counted headers-check bash scripts/headers-check.sh
 fi
 
+if [ ${#only[@]} -eq 0 ]; then
+	stage "shipping: the Verdin iMX95 overlay on Linux 7.2's DTBs, dt-schema (dt-validate results cached)"
+	run_counted dt-check bash scripts/dt-check.sh
+
+	stage "developer tooling: rust-project.json, rustdoc with Kbuild's flags, clippy on the host crates"
+	run_counted rust-analyzer make -s rust-analyzer
+	run_counted rustdoc python3 scripts/rustdoc.py
+	run_counted clippy-host bash scripts/clippy-host.sh
+fi
+
 stage "QEMU scenarios on the virtual i.MX95"
 [ -f imx_rproc_rs.ko ] && [ -f tests/sim/imx95_sim.ko ] || make -s tests-modules >/dev/null 2>&1
 # The guest's rpmsg_tool and the firmware images of the simulated M7.
