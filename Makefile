@@ -11,6 +11,8 @@
 #   make tests-tools          the guest's rpmsg_tool (static aarch64 C, for QEMU scenarios)
 #   make tests-firmware       the test firmware images out/fw/*.elf (tools/mkfw)
 #   make clippy / fmt-check   lints
+#   make rust-analyzer        rust-project.json (kernel crates, the module, fw)
+#   make rustdoc              the module's docs with Kbuild's flags, -D warnings
 #   make modules_install      install the module (honours INSTALL_MOD_PATH)
 #   make clean
 
