@@ -15,7 +15,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$here"
+cd "$here" || exit 2
 out=$here/out/clippy-host
 mkdir -p "$out"
 export PATH=$HOME/.cargo/bin:$PATH
