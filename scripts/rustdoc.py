@@ -25,7 +25,9 @@ the kernel adds for rustc >= 1.88), documents private items too, and:
 
 Doc-tests: the kernel runs its own crates' doc-tests as KUnit tests
 (rust/Makefile: rustdoc_test_builder / rustdoc_test_gen, in-tree only); an
-external module has no such path, so rust/kernel_ext has no doc-tests.
+external module has no such path, and rustdoc --test builds examples as
+crates outside the documented one, which cannot name rust/kernel_ext's
+pub(crate) items; so rust/kernel_ext has no doc-tests.
 The firmware crate's examples are real doc-tests, run by `cargo test`.
 
   scripts/rustdoc.py [--open]   prints one line per check and "N passed, M failed"
