@@ -30,6 +30,7 @@ mod board;
 mod crc32;
 mod fw;
 mod global;
+mod hostile;
 mod kext;
 mod m7;
 mod m7log;
