@@ -478,6 +478,27 @@ impl ImxRproc {
     }
 }
 
+impl ImxRproc {
+    /// Refuses a table whose trace buffers are not M7 memory.
+    fn check_traces(&self, dev: &Device, table: &ResourceTable<'_>) -> Result {
+        for entry in table.entries() {
+            if let Resource::Trace { da, len, .. } = entry.resource {
+                if !self.in_m7_memory(da.into(), len.into()) {
+                    dev_err!(
+                        dev,
+                        "trace resource {} (da {:#x}, {:#x} bytes) is outside every memory region\n",
+                        entry.index,
+                        da,
+                        len
+                    );
+                    return Err(EINVAL);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 #[pinned_drop]
 impl PinnedDrop for ImxRproc {
     fn drop(self: Pin<&mut Self>) {
@@ -754,20 +775,7 @@ impl remoteproc::Operations for ImxRproc {
         }
         let table = ResourceTable::parse(section.data, &this.rsc_limits())
             .map_err(|e| fw_error(dev, "invalid resource table", e))?;
-        for entry in table.entries() {
-            if let Resource::Trace { da, len, .. } = entry.resource {
-                if !this.in_m7_memory(da.into(), len.into()) {
-                    dev_err!(
-                        dev,
-                        "trace resource {} (da {:#x}, {:#x} bytes) is outside every memory region\n",
-                        entry.index,
-                        da,
-                        len
-                    );
-                    return Err(EINVAL);
-                }
-            }
-        }
+        this.check_traces(dev, &table)?;
         rproc.set_cached_table(section.data)
     }
 
@@ -833,13 +841,16 @@ impl remoteproc::Operations for ImxRproc {
         }
         let mut limits = this.rsc_limits();
         limits.max_len = len;
-        ResourceTable::parse(&snapshot, &limits).map_err(|e| {
+        let table = ResourceTable::parse(&snapshot, &limits).map_err(|e| {
             fw_error(
                 rproc.dev(),
                 "invalid resource table of the running remote",
                 e,
             )
         })?;
+        // A remote that rewrote its table may point the trace elsewhere
+        // (a vring, the vdev buffer): the same check as for a loaded image.
+        this.check_traces(rproc.dev(), &table)?;
         Ok(region.va_at(0, len).map(|p| (p, len)))
     }
 
