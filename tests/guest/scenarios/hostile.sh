@@ -139,6 +139,10 @@ check "kick flood: every word reached the driver's mailbox client" \
 grep 'HOSTILE kick-flood' "$SIM/m7_log" | tail -n 1 | sed 's/^/# /'
 traffic_end "kick flood"
 survived "kick flood"
+# On a loaded host the flood can delay the simulated MU's TX-done past the
+# mailbox's 100 ms: a kick times out, logged by either driver; rpmsg
+# recovers with the next kick (the echoes above).
+echo "# kicks that timed out during the flood: $(dmesg | grep -ciE 'kick.*failed')"
 # The Rust driver reports notifications that find no used buffer (a
 # rate-limited summary); the C driver does not look.
 if [ "$DRV" = rust ]; then
@@ -152,7 +156,7 @@ if [ "$DRV" = rust ]; then
 		test "$n" -ge 1 -a "$n" -le $((1 + ${ms:-0} / 5000))
 else
 	expect_eq "kick flood: the driver's log (rust: a summary of the spurious notifications; c: nothing)" \
-		"$(dmesg | grep -ciE 'rproc|remoteproc|rpmsg|virtio')" 0
+		"$(dmesg | grep -ciE 'spurious|notifications from the M7')" 0
 	ktap_skip "kick flood: the summary is rate-limited (one line per 5 s)" "the C driver logs nothing"
 fi
 
