@@ -27,7 +27,7 @@
 
 FW=zephyr.elf
 
-ktap_begin 58
+ktap_begin 63
 echo "# driver under test: $DRV"
 
 # wait_state STATE [TIMEOUT]: waits until the remoteproc is in STATE.
@@ -154,10 +154,15 @@ if [ "$DRV" = rust ]; then
 	echo "# $n summary line(s) for a flood of ${ms:-?} ms"
 	check "kick flood: the summary is rate-limited (one line per 5 s)" \
 		test "$n" -ge 1 -a "$n" -le $((1 + ${ms:-0} / 5000))
+	spurious=$(sed -n 's/^rx_spurious: //p' /sys/kernel/debug/imx_rproc_rs/remoteproc-cm7/status)
+	echo "# debugfs rx_spurious: ${spurious:-?}"
+	check "kick flood: debugfs status counts the spurious notifications" \
+		test "${spurious:-0}" -ge 100
 else
 	expect_eq "kick flood: the driver's log (rust: a summary of the spurious notifications; c: nothing)" \
 		"$(dmesg | grep -ciE 'spurious|notifications from the M7')" 0
 	ktap_skip "kick flood: the summary is rate-limited (one line per 5 s)" "the C driver logs nothing"
+	ktap_skip "kick flood: debugfs status counts the spurious notifications" "the C driver has no such counter"
 fi
 
 # --- messages the kernel must not trust ---------------------------------
@@ -251,6 +256,30 @@ expect_eq "rewritten table, crash recovery: running" "$(rproc_state)" running
 check "rewritten table, crash recovery: rpmsg channels back" channels_up
 raw_echo "rewritten table, crash recovery" 5
 kernel_said 4
+
+# The M7 itself crashes after rewriting its table: the Rust driver notices
+# through the System Manager and recovers; the C driver has no crash
+# detection on System Manager platforms (it would keep a dead remote
+# "running").
+if [ "$DRV" = rust ]; then
+	mark
+	for f in 'status 0xff' 'num_of_vrings 3' 'vring0_num 0x8000' 'trace_da 0x10'; do
+		abuse rsc "$f"
+	done
+	echo 1 >"$SIM/m7_crash"
+	logged "rewritten table, M7 crash: detected through the System Manager" \
+		'stopped behind Linux.s back'
+	wait_for "dmesg | grep -q 'remote processor remoteproc-cm7 is now up'" 15
+	expect_eq "rewritten table, M7 crash: recovered, running" "$(rproc_state)" running
+	check "rewritten table, M7 crash: rpmsg channels back" channels_up
+	raw_echo "rewritten table, M7 crash, recovered" 5
+else
+	for t in "detected through the System Manager" "recovered, running" "rpmsg channels back"; do
+		ktap_skip "rewritten table, M7 crash: $t" "no crash detection in the C driver on SM platforms"
+	done
+	ktap_skip "rewritten table, M7 crash, recovered: rpmsg-raw echoes 5 messages" \
+		"no crash detection in the C driver on SM platforms"
+fi
 
 # --- attach to an M7 whose table was rewritten ---------------------------
 echo stop >"$d/state" 2>/dev/null
