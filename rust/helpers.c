@@ -4,6 +4,10 @@
  * Linked into the same module (composite object, see Kbuild).
  */
 #include "bindings_helper.h"
+#include <linux/idr.h>
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
 
 void imx_rproc_rs_rproc_set_feature(struct rproc *rproc,
 				    enum rproc_features feature)
@@ -66,4 +70,26 @@ int imx_rproc_rs_of_string_index(const struct device_node *np,
 				 const char **output)
 {
 	return of_property_read_string_index(np, propname, index, output);
+}
+
+/*
+ * The sum of the used indices of the remote's virtqueues: it changes when the
+ * remote handed any buffer back. Same context and lifetime rules as
+ * rproc_vq_interrupt(), which looks the virtqueues up the same way.
+ */
+u32 imx_rproc_rs_vq_used_sum(struct rproc *rproc)
+{
+	struct rproc_vring *rvring;
+	const struct vring *vr;
+	u32 sum = 0;
+	int id;
+
+	for (id = 0; id <= rproc->max_notifyid; id++) {
+		rvring = idr_find(&rproc->notifyids, id);
+		if (!rvring || !rvring->vq)
+			continue;
+		vr = virtqueue_get_vring(rvring->vq);
+		sum += virtio16_to_cpu(rvring->vq->vdev, READ_ONCE(vr->used->idx));
+	}
+	return sum;
 }

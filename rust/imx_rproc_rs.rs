@@ -16,6 +16,7 @@ use kernel::{
     prelude::*,
     str::CString,
     sync::{aref::ARef, Arc, Mutex},
+    time::{Instant, Monotonic},
     workqueue::{
         self, impl_has_delayed_work, impl_has_work, new_delayed_work, new_work, DelayedWork, Work,
         WorkItem,
@@ -29,7 +30,7 @@ mod selftests;
 
 use core::{
     ptr::NonNull,
-    sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering},
+    sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering},
 };
 use fw::{
     att::{self, AttEntry},
@@ -69,6 +70,11 @@ const READY_SECTION: &[u8] = b".imx_rproc.ready";
 const READY_DEFAULT_MS: u32 = 1000;
 /// The section the resource table is linked into.
 const RSC_SECTION: &[u8] = b".resource_table";
+/// Notifications in a row that find no used buffer before the driver
+/// reports them.
+const SPURIOUS_WARN: u64 = 100;
+/// Spurious notifications are reported at most this often.
+const SPURIOUS_LOG_MS: i64 = 5000;
 
 /// How Linux controls the M7.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +108,8 @@ struct Stats {
     rx: AtomicU64,
     /// Runs of the virtqueue walk in process context.
     rx_runs: AtomicU64,
+    /// Notifications whose walk found no used buffer in any virtqueue.
+    rx_spurious: AtomicU64,
 }
 
 impl Stats {
@@ -138,7 +146,8 @@ impl Diag {
         writeln!(f, "kicks: {}", get(&self.stats.kicks))?;
         writeln!(f, "kick_errors: {}", get(&self.stats.kick_errors))?;
         writeln!(f, "rx_notifications: {}", get(&self.stats.rx))?;
-        writeln!(f, "rx_vring_walks: {}", get(&self.stats.rx_runs))
+        writeln!(f, "rx_vring_walks: {}", get(&self.stats.rx_runs))?;
+        writeln!(f, "rx_spurious: {}", get(&self.stats.rx_spurious))
     }
 }
 
@@ -148,6 +157,17 @@ impl Diag {
 struct RxWork {
     rproc: ARef<Rproc>,
     stats: Arc<Stats>,
+    /// `stats.rx` when the last walk started.
+    seen: AtomicU64,
+    /// [`Rproc::vq_used_sum`] at the last walk.
+    last_used: AtomicU32,
+    /// Notifications in a row whose walk found nothing new.
+    idle_streak: AtomicU64,
+    /// Spurious notifications not reported yet.
+    unreported: AtomicU64,
+    /// When they were last reported, in ms since `base`.
+    last_log_ms: AtomicI64,
+    base: Instant<Monotonic>,
     #[pin]
     work: Work<RxWork>,
 }
@@ -161,9 +181,51 @@ impl WorkItem for RxWork {
 
     fn run(this: Arc<RxWork>) {
         Stats::bump(&this.stats.rx_runs);
+        // Notifications coalesce into one run: count those since the last.
+        let rx = this.stats.rx.load(Ordering::Relaxed);
+        let words = rx.saturating_sub(this.seen.swap(rx, Ordering::Relaxed));
         // The M7's word is not trustworthy (Zephyr sends an uninitialised
-        // one): look at every virtqueue.
+        // one), so an unknown notify id cannot be told from a normal
+        // notification: look at every virtqueue, and report notifications
+        // after which no virtqueue had a new used buffer (a remote kicking
+        // for no reason).
+        let used = this.rproc.vq_used_sum();
         this.rproc.vq_interrupt_all();
+        if this.last_used.swap(used, Ordering::Relaxed) != used {
+            this.idle_streak.store(0, Ordering::Relaxed);
+            return;
+        }
+        this.stats.rx_spurious.fetch_add(words, Ordering::Relaxed);
+        let streak = this
+            .idle_streak
+            .fetch_add(words, Ordering::Relaxed)
+            .saturating_add(words);
+        // A few in a row happen when notifications coalesce; more is a
+        // remote that floods: counted, and reported at most every
+        // SPURIOUS_LOG_MS (the kernel crate has no printk ratelimit).
+        if streak < SPURIOUS_WARN {
+            return;
+        }
+        let new = if streak - words < SPURIOUS_WARN {
+            streak
+        } else {
+            words
+        };
+        let unreported = this
+            .unreported
+            .fetch_add(new, Ordering::Relaxed)
+            .saturating_add(new);
+        let now = (Instant::<Monotonic>::now() - this.base).as_millis();
+        if now.saturating_sub(this.last_log_ms.load(Ordering::Relaxed)) >= SPURIOUS_LOG_MS {
+            this.last_log_ms.store(now, Ordering::Relaxed);
+            this.unreported.store(0, Ordering::Relaxed);
+            dev_warn!(
+                this.rproc.dev(),
+                "{} notifications from the M7 brought no new used buffer in any virtqueue (spurious, ignored; reported at most every {} ms)\n",
+                unreported,
+                SPURIOUS_LOG_MS
+            );
+        }
     }
 }
 
@@ -413,6 +475,27 @@ impl ImxRproc {
                 .and_then(|off| off.checked_add(len))
                 .is_some_and(|end| end <= size)
         })
+    }
+}
+
+impl ImxRproc {
+    /// Refuses a table whose trace buffers are not M7 memory.
+    fn check_traces(&self, dev: &Device, table: &ResourceTable<'_>) -> Result {
+        for entry in table.entries() {
+            if let Resource::Trace { da, len, .. } = entry.resource {
+                if !self.in_m7_memory(da.into(), len.into()) {
+                    dev_err!(
+                        dev,
+                        "trace resource {} (da {:#x}, {:#x} bytes) is outside every memory region\n",
+                        entry.index,
+                        da,
+                        len
+                    );
+                    return Err(EINVAL);
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -692,20 +775,7 @@ impl remoteproc::Operations for ImxRproc {
         }
         let table = ResourceTable::parse(section.data, &this.rsc_limits())
             .map_err(|e| fw_error(dev, "invalid resource table", e))?;
-        for entry in table.entries() {
-            if let Resource::Trace { da, len, .. } = entry.resource {
-                if !this.in_m7_memory(da.into(), len.into()) {
-                    dev_err!(
-                        dev,
-                        "trace resource {} (da {:#x}, {:#x} bytes) is outside every memory region\n",
-                        entry.index,
-                        da,
-                        len
-                    );
-                    return Err(EINVAL);
-                }
-            }
-        }
+        this.check_traces(dev, &table)?;
         rproc.set_cached_table(section.data)
     }
 
@@ -771,13 +841,16 @@ impl remoteproc::Operations for ImxRproc {
         }
         let mut limits = this.rsc_limits();
         limits.max_len = len;
-        ResourceTable::parse(&snapshot, &limits).map_err(|e| {
+        let table = ResourceTable::parse(&snapshot, &limits).map_err(|e| {
             fw_error(
                 rproc.dev(),
                 "invalid resource table of the running remote",
                 e,
             )
         })?;
+        // A remote that rewrote its table may point the trace elsewhere
+        // (a vring, the vdev buffer): the same check as for a loaded image.
+        this.check_traces(rproc.dev(), &table)?;
         Ok(region.va_at(0, len).map(|p| (p, len)))
     }
 
@@ -1056,6 +1129,12 @@ impl ImxRprocDriver {
             pin_init!(RxWork {
                 rproc: rproc_ref,
                 stats: rx_stats,
+                seen: AtomicU64::new(0),
+                last_used: AtomicU32::new(0),
+                idle_streak: AtomicU64::new(0),
+                unreported: AtomicU64::new(0),
+                last_log_ms: AtomicI64::new(i64::MIN),
+                base: Instant::now(),
                 work <- new_work!("imx_rproc_rs::RxWork::work"),
             }),
             GFP_KERNEL,

@@ -278,6 +278,18 @@ impl Rproc {
         }
     }
 
+    /// Returns the sum of the used indices of the virtqueues: it changes
+    /// whenever the remote hands a buffer back, so two equal values around
+    /// a notification mean the notification brought nothing.
+    ///
+    /// Same context as [`Rproc::vq_interrupt`].
+    pub(crate) fn vq_used_sum(&self) -> u32 {
+        // SAFETY: By the type invariant the rproc is valid; the helper looks
+        // the virtqueues up in the rproc's idr as `rproc_vq_interrupt` does
+        // and only reads their used index.
+        unsafe { bindings::imx_rproc_rs_vq_used_sum(self.raw()) }
+    }
+
     /// Registers an I/O-memory carveout: `len` bytes at physical `pa`, seen
     /// by the remote at `da`, named `name` (the core looks vrings and vdev
     /// buffers up by name). It is mapped write-combined when the core

@@ -28,6 +28,7 @@
 //! | `m7_corrupt_kick` | rw | N: no notification for the next N replies (Linux not rung)    |
 //! | `m7_flood`     | rw   | `N [ADDR]`: endpoint ADDR (default 0x402) sends N messages     |
 //! | `m7_sample_destroy` | rw | 1: the sample endpoint destroys itself after 100 messages |
+//! | `m7_abuse`     | w    | `VERB [ARGS]`: the M7 breaks the protocol once, see [`crate::hostile`] |
 //! | `m7_selftest`  | r    | KTAP self-test of the M7's checker and endpoints (M7 stopped)  |
 //! | `selftest`     | r    | KTAP results of the protocol handlers against a fresh SM       |
 //! | `bench_memcpy` | rw   | `SIZE [REPS [toio]]`: time a copy into `m7_reserved` (M7 off)   |
@@ -36,6 +37,7 @@
 use crate::m7mem::M7Mem;
 use crate::{
     bench,
+    hostile::{self, Abuse, RscField},
     m7::{Knobs, M7},
     preboot, rpmsg,
     sm::{self, Fail, Sm},
@@ -102,6 +104,8 @@ pub(crate) struct Board {
     m7_flood: File<Arc<M7>>,
     #[pin]
     m7_sample_destroy: File<KnobFile>,
+    #[pin]
+    m7_abuse: File<Arc<M7>>,
     #[pin]
     m7_selftest: File<Arc<M7>>,
     #[pin]
@@ -270,6 +274,7 @@ impl Board {
                     &m7,
                     KnobId::SampleDestroy
                 ),
+                m7_abuse <- dir.write_callback_file(c"m7_abuse", m7.clone(), &write_abuse),
                 m7_selftest <- dir.read_callback_file(
                     c"m7_selftest",
                     m7.clone(),
@@ -377,6 +382,36 @@ fn write_flood(m7: &Arc<M7>, r: &mut UserSliceReader) -> Result {
         return Err(EINVAL);
     }
     m7.flood(n, addr)
+}
+
+/// Handles a write to `m7_abuse`: `VERB [ARGS]` ([`crate::hostile`]).
+fn write_abuse(m7: &Arc<M7>, r: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 64];
+    let s = read_str(r, &mut buf)?;
+    let mut words = s.split_whitespace();
+    let verb = words.next().ok_or(EINVAL)?;
+    let mut arg = || words.next().ok_or(EINVAL).and_then(parse_u32);
+    let abuse = match verb {
+        "used-id" => Abuse::UsedId(arg()?),
+        "used-len" => Abuse::UsedLen(arg()?),
+        "hdr-len" => Abuse::HdrLen(u16::try_from(arg()?).map_err(|_| EINVAL)?),
+        "used-idx" => Abuse::UsedIdx(u16::try_from(arg()?).map_err(|_| EINVAL)?),
+        "dst" => Abuse::Dst(arg()?),
+        "ns-unterminated" => Abuse::NsUnterminated,
+        "ns-short" => Abuse::NsShort,
+        "desc-tx" => Abuse::DescTx(match words.next() {
+            Some(f) => u16::try_from(parse_u32(f)?).map_err(|_| EINVAL)?,
+            None => hostile::DESC_FLAGS,
+        }),
+        "kick-flood" => return m7.kick_flood(arg()?),
+        "rsc" => {
+            let field = words.next().and_then(RscField::parse).ok_or(EINVAL)?;
+            let value = parse_u32(words.next().ok_or(EINVAL)?)?;
+            return m7.rsc_write(field, value);
+        }
+        _ => return Err(EINVAL),
+    };
+    m7.abuse(abuse)
 }
 
 /// Handles a write to `fail`: `clear`, or `PROTO MSGID STATUS`.

@@ -13,7 +13,8 @@
 //! - the simulated Cortex-M7 behind MU7 (`imxrprocrs,peer = "m7"`), playing Zephyr's
 //!   `openamp_rsc_table` sample on the reserved memory of the cm7 node, see [`m7`] (lifecycle),
 //!   [`m7mem`] (its memory), [`vring`] (the device side of the virtqueues), [`rpmsg`] (its
-//!   endpoints) and [`preboot`] (what U-Boot's `bootaux` does).
+//!   endpoints), [`preboot`] (what U-Boot's `bootaux` does) and [`hostile`] (the protocol
+//!   violations it commits on request).
 //!
 //! Controls and observations live in `/sys/kernel/debug/imx95_sim/`, see [`board`].
 //!
@@ -30,6 +31,7 @@ mod board;
 mod crc32;
 mod fw;
 mod global;
+mod hostile;
 mod kext;
 mod m7;
 mod m7log;

@@ -42,6 +42,7 @@
 use crate::{
     crc32::Crc32,
     fw::rsc::{Resource, ResourceTable},
+    hostile::{self, Abuse, RscField},
     kext,
     m7log::{Checker, Ctx, Log, Violation},
     m7mem::{Kind, M7Mem, Region},
@@ -327,6 +328,8 @@ struct State {
     flood: u32,
     flood_addr: u32,
     kick_pending: bool,
+    /// A corruption to commit with the next message (debugfs `m7_abuse`).
+    abuse: Option<Abuse>,
     /// An event arrived for the M7's thread.
     wake: bool,
     /// The thread must return.
@@ -348,6 +351,7 @@ impl State {
         self.dev = None;
         self.kick_pending = false;
         self.flood = 0;
+        self.abuse = None;
     }
 
     /// Returns the next garbage word (xorshift32).
@@ -452,6 +456,7 @@ impl M7 {
                 flood: 0,
                 flood_addr: rpmsg::RAW_ADDR,
                 kick_pending: false,
+                abuse: None,
                 wake: false,
                 exit: true,
                 prng: 0x2545_f491,
@@ -812,6 +817,7 @@ impl M7 {
             kick_pending,
             flood,
             flood_addr,
+            abuse,
             ..
         } = st;
         let (Some(boot), Some(dev)) = (boot.as_mut(), dev.as_mut()) else {
@@ -921,6 +927,12 @@ impl M7 {
             *flood -= 1;
         }
 
+        // m7_abuse: a hostile message (or ring corruption) before the regular replies.
+        if let Some(a) = abuse.take() {
+            let peer = dev.rpmsg.peer_of(rpmsg::RAW_ADDR);
+            step.notify += hostile::commit(&self.mem, &mut ctx, &mut dev.rx, &mut dev.tx, peer, a);
+        }
+
         // Replies into Linux's rx buffers; OpenAMP's rpmsg_send() notifies after each.
         let mut replies = 0u32;
         while let Some(m) = dev.out.front() {
@@ -1019,6 +1031,79 @@ impl M7 {
         st.flood = n;
         st.flood_addr = addr;
         self.wake(&mut st);
+        Ok(())
+    }
+
+    /// Queues `abuse` for the M7's thread (debugfs `m7_abuse`). `EAGAIN` unless the M7 plays
+    /// the virtio device.
+    pub(crate) fn abuse(&self, abuse: Abuse) -> Result {
+        let mut st = self.st.lock();
+        if st.phase != Phase::Active {
+            return Err(EAGAIN);
+        }
+        st.abuse = Some(abuse);
+        self.wake(&mut st);
+        Ok(())
+    }
+
+    /// Sends `n` garbage words to Linux on MU7 RX channel 1 as fast as possible, from the
+    /// caller's context (debugfs `m7_abuse kick-flood N`). `EAGAIN` unless the M7 runs.
+    pub(crate) fn kick_flood(&self, n: u32) -> Result {
+        let mut words = [0u32; 16];
+        {
+            let mut st = self.st.lock();
+            if !st.running {
+                return Err(EAGAIN);
+            }
+            for w in words.iter_mut() {
+                *w = st.garbage();
+            }
+        }
+        let t0 = kext::uptime_ns();
+        let (mut sent, mut lost) = (0u64, 0u64);
+        for i in 0..n as usize {
+            if self.send_to_linux(words[i % words.len()]).is_ok() {
+                sent += 1;
+            } else {
+                lost += 1;
+            }
+        }
+        let ms = (kext::uptime_ns() - t0) / 1_000_000;
+        {
+            let mut st = self.st.lock();
+            st.stats.kicks_out += sent;
+            st.stats.notify_lost += lost;
+        }
+        self.info(format_args!(
+            "HOSTILE kick-flood: {sent} garbage words sent to Linux in {ms} ms ({lost} not delivered)"
+        ));
+        Ok(())
+    }
+
+    /// Writes `value` into `field` of the live resource table (debugfs `m7_abuse rsc`), and into
+    /// the M7's own copy, so that the check at stop does not blame Linux for it. `EAGAIN` unless
+    /// the M7 booted with a table.
+    pub(crate) fn rsc_write(&self, field: RscField, value: u32) -> Result {
+        let mut st = self.st.lock();
+        let boot = st
+            .boot
+            .as_mut()
+            .filter(|b| !b.table.is_empty())
+            .ok_or(EAGAIN)?;
+        let table = self.mem.find(Kind::RscTable).ok_or(ENODEV)?;
+        let (off, width) = field.locate(&boot.table, boot.vdev_off).ok_or(EINVAL)?;
+        let bytes = value.to_le_bytes();
+        let dst = boot.table.get_mut(off..off + width).ok_or(EINVAL)?;
+        dst.copy_from_slice(&bytes[..width]);
+        if width == 1 {
+            table.write8(off, bytes[0])?;
+        } else {
+            table.write32(off, value)?;
+        }
+        drop(st);
+        self.info(format_args!(
+            "HOSTILE rsc: {field:?} = 0x{value:x} written at offset 0x{off:x} of the live resource table"
+        ));
         Ok(())
     }
 

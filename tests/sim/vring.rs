@@ -332,6 +332,12 @@ impl Vring {
 
     /// Hands descriptor `head` back to Linux with `len` bytes written.
     pub(crate) fn push_used(&mut self, ctx: &mut Ctx<'_>, head: u16, len: u32) {
+        self.push_used_as(ctx, head, u32::from(head), len);
+    }
+
+    /// Hands descriptor `head` back to Linux, the used element saying `id` and `len` (a hostile
+    /// device may name any id; [`crate::hostile`]).
+    pub(crate) fn push_used_as(&mut self, ctx: &mut Ctx<'_>, head: u16, id: u32, len: u32) {
         let r = self.reg(ctx);
         match r.read16(self.used + 2) {
             Ok(idx) if idx != self.used_idx => ctx.violation(
@@ -344,7 +350,7 @@ impl Vring {
             _ => {}
         }
         let elem = self.used + 4 + 8 * usize::from(self.used_idx % self.num);
-        let _ = r.write32(elem, u32::from(head));
+        let _ = r.write32(elem, id);
         let _ = r.write32(elem + 4, len);
         // The element, and the buffer the M7 wrote or read, before the index that hands them
         // back: a full barrier, as the M7's reads of a tx buffer must not be passed by the store
@@ -353,6 +359,61 @@ impl Vring {
         self.used_idx = self.used_idx.wrapping_add(1);
         let _ = r.write16(self.used + 2, self.used_idx);
         self.give(head);
+    }
+
+    /// Hostile device: advances `used->idx` by `n` entries it never wrote (Linux then reads
+    /// whatever its used ring slots held before). The device keeps the new index.
+    pub(crate) fn skip_used(&mut self, ctx: &mut Ctx<'_>, n: u16) {
+        barrier::smp_mb();
+        self.used_idx = self.used_idx.wrapping_add(n);
+        let _ = self.reg(ctx).write16(self.used + 2, self.used_idx);
+    }
+
+    /// Hostile device: rewrites `addr`, `len` and `flags` of every descriptor Linux owns (neither
+    /// taken by the device nor waiting in the available ring: free, or used and not yet taken
+    /// back by Linux). Returns how many it rewrote.
+    ///
+    /// Only meaningful for a ring the device reads (Linux's tx ring): in the ring the device
+    /// writes, Linux has made every buffer available.
+    pub(crate) fn scribble_free_descs(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        addr: u64,
+        len: u32,
+        flags: u16,
+    ) -> u32 {
+        let r = self.reg(ctx);
+        let Ok(avail_idx) = r.read16(self.avail + 2) else {
+            return 0;
+        };
+        let mut waiting = [0u64; (MAX_NUM / 64) as usize];
+        let pending = avail_idx.wrapping_sub(self.last_avail).min(self.num);
+        for k in 0..pending {
+            let slot = usize::from(self.last_avail.wrapping_add(k) % self.num);
+            if let Ok(head) = r.read16(self.avail + 4 + 2 * slot) {
+                if head < self.num {
+                    waiting[usize::from(head) / 64] |= 1 << (head % 64);
+                }
+            }
+        }
+        let mut n = 0;
+        for head in 0..self.num {
+            let (w, b) = (usize::from(head) / 64, u64::from(head) % 64);
+            if (self.inflight[w] | waiting[w]) & (1 << b) != 0 {
+                continue;
+            }
+            let d = self.desc + DESC_SIZE * usize::from(head);
+            let _ = r.write64(d, addr);
+            let _ = r.write32(d + 8, len);
+            let _ = r.write16(d + 12, flags);
+            n += 1;
+        }
+        n
+    }
+
+    /// Returns the number of entries of the ring.
+    pub(crate) fn num(&self) -> u16 {
+        self.num
     }
 
     /// Returns whether Linux wants an interrupt for this ring now.
