@@ -30,10 +30,10 @@ sim_log_clear() {
 	echo clear >"$SIM/log"
 }
 
-# drv_load rust|c: loads the driver under test.
+# drv_load rust|c [PARAM=VALUE...]: loads the driver under test (params: rust only).
 drv_load() {
 	case $1 in
-	rust) insmod /modules/imx_rproc_rs.ko ;;
+	rust) shift; insmod /modules/imx_rproc_rs.ko "$@" ;;
 	c) modprobe imx_rproc ;;
 	esac
 }
