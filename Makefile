@@ -11,6 +11,7 @@
 #   make tests-tools          the guest's rpmsg_tool (static aarch64 C, for QEMU scenarios)
 #   make tests-firmware       the test firmware images out/fw/*.elf (tools/mkfw)
 #   make clippy / fmt-check   lints
+#   make mutation-check       disable each beyond-the-C-driver feature once; its test must fail
 #   make modules_install      install the module (honours INSTALL_MOD_PATH)
 #   make clean
 
@@ -73,6 +74,7 @@ tests-firmware:
 	$(mkfw) -o $(fw_out)/hang.elf --trace --hang >/dev/null
 	$(mkfw) -o $(fw_out)/crash.elf --trace --crash-after 1000 >/dev/null
 	$(mkfw) -o $(fw_out)/zephyr-ready.elf --trace --ready-doorbell >/dev/null
+	$(mkfw) -o $(fw_out)/ready-silent.elf --trace --ready-ms 300 >/dev/null
 	$(mkfw) -o $(fw_out)/outside.elf --base 0x90000000 >/dev/null
 
 clippy: need-kdir
@@ -146,3 +148,12 @@ bench:
 	bash scripts/bootstrap.sh
 	$(MAKE) tests-modules tests-tools
 	bash scripts/bench.sh
+
+# Each "Beyond the C driver" feature disabled in turn (tests/mutations/):
+# its scenario must fail. One build and one QEMU boot per item; not in
+# `make check`.
+.PHONY: mutation-check
+mutation-check:
+	bash scripts/bootstrap.sh
+	$(MAKE) tests-modules tests-tools tests-firmware
+	bash scripts/mutation-check.sh
