@@ -160,7 +160,7 @@ for d in /sys/class/devcoredump/devcd*; do [ -e "$d/data" ] && echo 1 >"$d/data"
 boots=$(m7_stat boots)
 echo 1 >"/sys/kernel/debug/remoteproc/$(basename "$r")/crash"
 if wait_for "ls /sys/class/devcoredump/ 2>/dev/null | grep -q devcd" 10; then
-	dcd=$(ls -d /sys/class/devcoredump/devcd* | head -n 1)
+	for dcd in /sys/class/devcoredump/devcd*; do break; done
 	cat "$dcd/data" >/tmp/core
 	echo 1 >"$dcd/data"
 	hdr=$(head -c 20 /tmp/core | od -An -tx1 | tr -d ' \n')
