@@ -21,7 +21,7 @@
 # shellcheck source=tests/guest/sim.sh
 . /sim.sh
 
-ktap_begin 47
+ktap_begin 48
 
 check "simulated board up" sim_up
 check "firmware images present" test -f /lib/firmware/zephyr.elf
@@ -170,13 +170,22 @@ if wait_for "ls /sys/class/devcoredump/ 2>/dev/null | grep -q devcd" 10; then
 		"7f454c46010101 04002800" "no core"
 	phoff=$((0x$(le /tmp/core 28 4)))
 	phnum=$((0x$(le /tmp/core 44 2)))
+	size=$(wc -c </tmp/core)
+	# What readelf checks first: header sizes, the program header table
+	# and every segment's file range inside the file.
+	sane="ehsize $((0x$(le /tmp/core 40 2))) phentsize $((0x$(le /tmp/core 42 2)))"
+	[ $((phoff + phnum * 32)) -le "$size" ] || sane="$sane, phdrs past the end"
 	segs=
 	i=0
 	while [ "$i" -lt "$phnum" ]; do
 		o=$((phoff + i * 32))
 		segs="$segs $(le /tmp/core "$o" 4)/$(le /tmp/core $((o + 12)) 4)/$(le /tmp/core $((o + 20)) 4)"
+		[ $((0x$(le /tmp/core $((o + 4)) 4) + 0x$(le /tmp/core $((o + 16)) 4))) -le "$size" ] ||
+			sane="$sane, segment $i past the end"
 		i=$((i + 1))
 	done
+	outcome "coredump: headers and segments lie inside the file" "$sane" \
+		"ehsize 52 phentsize 32" "no core"
 	ktap_diag "coredump program headers (type/paddr/memsz):$segs"
 	# PT_LOAD (1) of the 16 MiB of m7_reserved and of each vring region.
 	outcome "coredump: PT_LOAD segments of m7_reserved and the vrings" \
@@ -185,6 +194,7 @@ if wait_for "ls /sys/class/devcoredump/ 2>/dev/null | grep -q devcd" 10; then
 	rm -f /tmp/core
 else
 	outcome "coredump: ELF32 LE, ET_CORE, EM_ARM" "no core" "7f454c46010101 04002800" "no core"
+	outcome "coredump: headers and segments lie inside the file" "no core" "ehsize 52 phentsize 32" "no core"
 	outcome "coredump: PT_LOAD segments of m7_reserved and the vrings" "no core" present "no core"
 fi
 if wait_for "[ \$(m7_stat boots) -gt $boots ]" 10 && up; then
