@@ -13,6 +13,7 @@
 #   make clippy / fmt-check   lints
 #   make rust-analyzer        rust-project.json (kernel crates, the module, fw)
 #   make rustdoc              the module's docs with Kbuild's flags, -D warnings
+#   make mutation-check       disable each beyond-the-C-driver feature once; its test must fail
 #   make modules_install      install the module (honours INSTALL_MOD_PATH)
 #   make clean
 
@@ -75,6 +76,7 @@ tests-firmware:
 	$(mkfw) -o $(fw_out)/hang.elf --trace --hang >/dev/null
 	$(mkfw) -o $(fw_out)/crash.elf --trace --crash-after 1000 >/dev/null
 	$(mkfw) -o $(fw_out)/zephyr-ready.elf --trace --ready-doorbell >/dev/null
+	$(mkfw) -o $(fw_out)/ready-silent.elf --trace --ready-ms 300 >/dev/null
 	$(mkfw) -o $(fw_out)/outside.elf --base 0x90000000 >/dev/null
 
 clippy: need-kdir
@@ -168,3 +170,12 @@ rust-analyzer: need-kdir
 rustdoc: need-kdir
 	@[ -f rust/.imx_rproc_rs.o.cmd ] || $(MAKE) modules
 	python3 scripts/rustdoc.py
+
+# Each "Beyond the C driver" feature disabled in turn (tests/mutations/):
+# its scenario must fail. One build and one QEMU boot per item; not in
+# `make check`.
+.PHONY: mutation-check
+mutation-check:
+	bash scripts/bootstrap.sh
+	$(MAKE) tests-modules tests-tools tests-firmware
+	bash scripts/mutation-check.sh

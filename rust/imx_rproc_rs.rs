@@ -97,8 +97,58 @@ impl Method {
     }
 }
 
-/// Counters of the IPC path, shown in debugfs.
-#[derive(Default)]
+/// Why the M7 last stopped (or failed to start), as this driver saw it.
+///
+/// The System Manager keeps a reset reason per logical machine
+/// (`LMM_RESET_REASON`), but the kernel's i.MX SM API (`linux/firmware/imx/sm.h`)
+/// does not export that message: this is the driver's own record, with what
+/// the System Manager did report (run state, LM state and `errStatus`).
+#[derive(Clone, Copy)]
+enum LastStop {
+    /// Not stopped since probe.
+    None,
+    /// Linux stopped it (`stop`, unbind, rmmod).
+    Stopped,
+    /// The crash watch found it stopped behind Linux's back; what the
+    /// System Manager said then (LMM mode: the LM's state and `errStatus`).
+    CrashDetected { lm: Option<(imx_sm::LmState, u32)> },
+    /// A crash reported to the core by someone else (e.g. its debugfs).
+    CrashReported,
+    /// The boot failed before the M7 was started (bad image, load error).
+    BootFailedBeforeStart,
+    /// Starting it failed with this error.
+    StartFailed(Error),
+    /// It did not ring the ready doorbell within this many ms.
+    ReadyTimeout(u32),
+}
+
+impl LastStop {
+    fn show(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+        match *self {
+            LastStop::None => write!(f, "none"),
+            LastStop::Stopped => write!(f, "stopped by Linux"),
+            LastStop::CrashDetected { lm: None } => write!(
+                f,
+                "crash detected (System Manager: cpu{} not running)",
+                M7_CPUID
+            ),
+            LastStop::CrashDetected {
+                lm: Some((state, err)),
+            } => write!(
+                f,
+                "crash detected (System Manager: cpu{} not running, lm{} {:?}, errstatus {:#x})",
+                M7_CPUID, M7_LMID, state, err
+            ),
+            LastStop::CrashReported => write!(f, "crash reported to the remoteproc core"),
+            LastStop::BootFailedBeforeStart => write!(f, "boot failed before the M7 started"),
+            LastStop::StartFailed(e) => write!(f, "start failed ({:?})", e),
+            LastStop::ReadyTimeout(ms) => write!(f, "no ready doorbell within {} ms", ms),
+        }
+    }
+}
+
+/// Counters of the IPC path and the stop record, shown in debugfs.
+#[pin_data]
 struct Stats {
     /// Kicks sent to the M7.
     kicks: AtomicU64,
@@ -110,11 +160,40 @@ struct Stats {
     rx_runs: AtomicU64,
     /// Notifications whose walk found no used buffer in any virtqueue.
     rx_spurious: AtomicU64,
+    /// Crashes the crash watch detected.
+    crashes: AtomicU64,
+    /// Set by the crash watch when it records a crash, cleared by the
+    /// next stop or start: the stop of that crash's recovery keeps it as
+    /// the reason.
+    crash_fresh: AtomicBool,
+    /// Why the M7 last stopped.
+    #[pin]
+    last_stop: Mutex<LastStop>,
 }
 
 impl Stats {
+    fn new() -> Result<Arc<Self>> {
+        Arc::pin_init(
+            pin_init!(Stats {
+                kicks: AtomicU64::new(0),
+                kick_errors: AtomicU64::new(0),
+                rx: AtomicU64::new(0),
+                rx_runs: AtomicU64::new(0),
+                rx_spurious: AtomicU64::new(0),
+                crashes: AtomicU64::new(0),
+                crash_fresh: AtomicBool::new(false),
+                last_stop <- kernel::new_mutex!(LastStop::None),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
     fn bump(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn record(&self, why: LastStop) {
+        *self.last_stop.lock() = why;
     }
 }
 
@@ -138,11 +217,20 @@ impl Diag {
         }
         if let Method::Lmm { .. } = self.method {
             match imx_sm::lmm_info(M7_LMID) {
-                Ok(info) => writeln!(f, "lm{}: {:?}", M7_LMID, info.state)?,
+                Ok(info) => writeln!(
+                    f,
+                    "lm{}: {:?} (errstatus {:#x})",
+                    M7_LMID, info.state, info.errstatus
+                )?,
                 Err(e) => writeln!(f, "lm{}: unknown ({:?})", M7_LMID, e)?,
             }
         }
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let last = *self.stats.last_stop.lock();
+        write!(f, "last_stop: ")?;
+        last.show(f)?;
+        writeln!(f)?;
+        writeln!(f, "crashes_detected: {}", get(&self.stats.crashes))?;
         writeln!(f, "kicks: {}", get(&self.stats.kicks))?;
         writeln!(f, "kick_errors: {}", get(&self.stats.kick_errors))?;
         writeln!(f, "rx_notifications: {}", get(&self.stats.rx))?;
@@ -245,6 +333,7 @@ impl RxHandler for RxWork {
 struct CrashWatch {
     rproc: ARef<Rproc>,
     method: Method,
+    stats: Arc<Stats>,
     /// Set while the M7 is meant to run (between start/attach and
     /// stop/detach); a queued check that finds it clear does nothing.
     armed: AtomicBool,
@@ -301,6 +390,16 @@ impl WorkItem for CrashWatch {
         match this.alive() {
             Ok(false) => {
                 if this.armed.swap(false, Ordering::Relaxed) {
+                    // What the System Manager says of the LM now, for the record.
+                    let lm = match this.method {
+                        Method::Cpu => None,
+                        Method::Lmm { .. } => imx_sm::lmm_info(M7_LMID)
+                            .ok()
+                            .map(|i| (i.state, i.errstatus)),
+                    };
+                    Stats::bump(&this.stats.crashes);
+                    this.stats.record(LastStop::CrashDetected { lm });
+                    this.stats.crash_fresh.store(true, Ordering::Relaxed);
                     dev_err!(
                         this.rproc.dev(),
                         "the M7 stopped behind Linux's back (System Manager: cpu{} not running)\n",
@@ -405,6 +504,9 @@ struct ImxRproc {
     tcm_used: AtomicU32,
     /// `prepare` powered the LM on and no boot followed yet (LMM mode).
     powered_not_booted: AtomicBool,
+    /// Between `prepare` of a boot and the end of `start`: a boot that
+    /// `unprepare` finds still pending failed before the M7 started.
+    booting: AtomicBool,
     /// The node has an `rxdb` mailbox channel.
     has_rxdb: bool,
     /// How long `start` waits for the ready doorbell, in ms; 0 when the
@@ -476,9 +578,7 @@ impl ImxRproc {
                 .is_some_and(|end| end <= size)
         })
     }
-}
 
-impl ImxRproc {
     /// Refuses a table whose trace buffers are not M7 memory.
     fn check_traces(&self, dev: &Device, table: &ResourceTable<'_>) -> Result {
         for entry in table.entries() {
@@ -497,86 +597,10 @@ impl ImxRproc {
         }
         Ok(())
     }
-}
 
-#[pinned_drop]
-impl PinnedDrop for ImxRproc {
-    fn drop(self: Pin<&mut Self>) {
-        // Dropped after the core let go of the remote (`rproc_del`). No
-        // work item of this module may stay queued once its code is gone:
-        // silence the sources, then cancel what is still queued or running.
-        self.mbox_free();
-        self.watch.disarm();
-        kernel_ext::workqueue::cancel_delayed_work_sync(&self.watch);
-        kernel_ext::workqueue::cancel_work_sync(&self.rx);
-    }
-}
-
-#[vtable]
-impl remoteproc::Operations for ImxRproc {
-    fn prepare(this: &Self, rproc: &Rproc) -> Result {
-        let attaching = rproc.state() == remoteproc::State::Detached;
-        // Refuse before registering anything: the core does not clean up
-        // after a failed prepare (upstream leaves the carveouts behind).
-        if this.method == (Method::Lmm { control: false }) && !attaching {
-            return Err(EACCES);
-        }
-
-        // Carveouts are released at every shutdown: register them again.
-        for region in this.regions.iter() {
-            let name = region.base_name();
-            // The vdev buffer (index 0, a DMA pool) and the resource table
-            // are not carveouts.
-            if name.starts_with(b"vdev0buffer") || name.starts_with(b"rsc-table") {
-                continue;
-            }
-            // i.MX maps DDR 1:1: the remote sees the physical address.
-            let da = u32::try_from(region.start).map_err(|_| EINVAL)?;
-            let len = usize::try_from(region.size).map_err(|_| EINVAL)?;
-            // A region mapped at probe is not mapped a second time.
-            match this.mapping_of(region.start, len) {
-                Some(map) => rproc.add_mapped_carveout(&region.base_cname()?, map, da)?,
-                None => rproc.add_iomem_carveout(&region.base_cname()?, region.start, len, da)?,
-            }
-            rproc.coredump_add_segment(da.into(), len)?;
-        }
-
-        // The TCMs the image loads into are part of the remote's state too.
-        let tcm = if attaching {
-            0
-        } else {
-            this.tcm_used.load(Ordering::Relaxed)
-        };
-        for (i, e) in this.att.iter().enumerate() {
-            if tcm & (1 << i) != 0 {
-                rproc.coredump_add_segment(e.da.into(), usize::try_from(e.size)?)?;
-            }
-        }
-
-        if this.method == (Method::Lmm { control: true }) && !attaching {
-            let dev = rproc.parent();
-            imx_sm::lmm_power_on(M7_LMID).inspect_err(|e| {
-                dev_err!(dev, "Failed to power on lmm({}): {:?}\n", M7_LMID, e);
-            })?;
-            dev_info!(dev, "lmm({}) powered on by Linux\n", M7_LMID);
-            this.powered_not_booted.store(true, Ordering::Relaxed);
-        }
-        Ok(())
-    }
-
-    fn unprepare(this: &Self, rproc: &Rproc) -> Result {
-        // A boot that failed after prepare powered the LM on (bad image,
-        // SM error) must not leave it powered: upstream has no unprepare.
-        if this.powered_not_booted.swap(false, Ordering::Relaxed) {
-            let dev = rproc.parent();
-            dev_info!(dev, "boot failed, powering lmm({}) down\n", M7_LMID);
-            imx_sm::lmm_shutdown(M7_LMID, imx_sm::LMM_OP_FORCEFUL)
-                .inspect_err(|e| dev_err!(dev, "shutdown lmm({}) failed: {:?}\n", M7_LMID, e))?;
-        }
-        Ok(())
-    }
-
-    fn start(this: &Self, rproc: &Rproc) -> Result {
+    /// Boots the M7 from the reset vector: `start` without its bookkeeping.
+    /// Sets `why` when the failure is more than an error code.
+    fn start_m7(this: &Self, rproc: &Rproc, why: &mut LastStop) -> Result {
         let dev = rproc.parent();
         this.mbox_init(rproc)?;
         // Listen for the ready doorbell before the M7 can ring it.
@@ -637,6 +661,7 @@ impl remoteproc::Operations for ImxRproc {
         }
         if let Some((bell, _chan)) = bell {
             if let Err(e) = wait_ready(dev, &bell, ready_ms) {
+                *why = LastStop::ReadyTimeout(ready_ms);
                 // The core does not stop a remote whose start failed. In
                 // LMM mode `unprepare` powers the LM down (no boot counted).
                 if this.method == Method::Cpu {
@@ -649,6 +674,102 @@ impl remoteproc::Operations for ImxRproc {
         CrashWatch::arm(&this.watch);
         Ok(())
     }
+}
+
+#[pinned_drop]
+impl PinnedDrop for ImxRproc {
+    fn drop(self: Pin<&mut Self>) {
+        // Dropped after the core let go of the remote (`rproc_del`). No
+        // work item of this module may stay queued once its code is gone:
+        // silence the sources, then cancel what is still queued or running.
+        self.mbox_free();
+        self.watch.disarm();
+        kernel_ext::workqueue::cancel_delayed_work_sync(&self.watch);
+        kernel_ext::workqueue::cancel_work_sync(&self.rx);
+    }
+}
+
+#[vtable]
+impl remoteproc::Operations for ImxRproc {
+    fn prepare(this: &Self, rproc: &Rproc) -> Result {
+        let attaching = rproc.state() == remoteproc::State::Detached;
+        // Refuse before registering anything: the core does not clean up
+        // after a failed prepare (upstream leaves the carveouts behind).
+        if this.method == (Method::Lmm { control: false }) && !attaching {
+            return Err(EACCES);
+        }
+
+        // Carveouts are released at every shutdown: register them again.
+        for region in this.regions.iter() {
+            let name = region.base_name();
+            // The vdev buffer (index 0, a DMA pool) and the resource table
+            // are not carveouts.
+            if name.starts_with(b"vdev0buffer") || name.starts_with(b"rsc-table") {
+                continue;
+            }
+            // i.MX maps DDR 1:1: the remote sees the physical address.
+            let da = u32::try_from(region.start).map_err(|_| EINVAL)?;
+            let len = usize::try_from(region.size).map_err(|_| EINVAL)?;
+            // A region mapped at probe is not mapped a second time.
+            match this.mapping_of(region.start, len) {
+                Some(map) => rproc.add_mapped_carveout(&region.base_cname()?, map, da)?,
+                None => rproc.add_iomem_carveout(&region.base_cname()?, region.start, len, da)?,
+            }
+            rproc.coredump_add_segment(da.into(), len)?;
+        }
+
+        // The TCMs the image loads into are part of the remote's state too.
+        let tcm = if attaching {
+            0
+        } else {
+            this.tcm_used.load(Ordering::Relaxed)
+        };
+        for (i, e) in this.att.iter().enumerate() {
+            if tcm & (1 << i) != 0 {
+                rproc.coredump_add_segment(e.da.into(), usize::try_from(e.size)?)?;
+            }
+        }
+
+        this.booting.store(!attaching, Ordering::Relaxed);
+        if this.method == (Method::Lmm { control: true }) && !attaching {
+            let dev = rproc.parent();
+            imx_sm::lmm_power_on(M7_LMID).inspect_err(|e| {
+                dev_err!(dev, "Failed to power on lmm({}): {:?}\n", M7_LMID, e);
+            })?;
+            dev_info!(dev, "lmm({}) powered on by Linux\n", M7_LMID);
+            this.powered_not_booted.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    fn unprepare(this: &Self, rproc: &Rproc) -> Result {
+        if this.booting.swap(false, Ordering::Relaxed) {
+            this.stats.record(LastStop::BootFailedBeforeStart);
+        }
+        // A boot that failed after prepare powered the LM on (bad image,
+        // SM error) must not leave it powered: upstream has no unprepare.
+        if this.powered_not_booted.swap(false, Ordering::Relaxed) {
+            let dev = rproc.parent();
+            dev_info!(dev, "boot failed, powering lmm({}) down\n", M7_LMID);
+            imx_sm::lmm_shutdown(M7_LMID, imx_sm::LMM_OP_FORCEFUL)
+                .inspect_err(|e| dev_err!(dev, "shutdown lmm({}) failed: {:?}\n", M7_LMID, e))?;
+        }
+        Ok(())
+    }
+
+    fn start(this: &Self, rproc: &Rproc) -> Result {
+        this.booting.store(false, Ordering::Relaxed);
+        this.stats.crash_fresh.store(false, Ordering::Relaxed);
+        let mut why = LastStop::None;
+        let ret = Self::start_m7(this, rproc, &mut why);
+        if let Err(e) = ret {
+            this.stats.record(match why {
+                LastStop::None => LastStop::StartFailed(e),
+                why => why,
+            });
+        }
+        ret
+    }
 
     fn stop(this: &Self, rproc: &Rproc) -> Result {
         this.watch.disarm();
@@ -658,7 +779,17 @@ impl remoteproc::Operations for ImxRproc {
             Method::Lmm { control: true } => lmm_stop(rproc.parent()),
         };
         match ret {
-            Ok(()) => this.mbox_free(),
+            Ok(()) => {
+                this.mbox_free();
+                // The stop of the recovery from a crash the watch found
+                // keeps that crash as the reason.
+                let fresh = this.stats.crash_fresh.swap(false, Ordering::Relaxed);
+                if rproc.state() != remoteproc::State::Crashed {
+                    this.stats.record(LastStop::Stopped);
+                } else if !fresh {
+                    this.stats.record(LastStop::CrashReported);
+                }
+            }
             Err(_) => dev_err!(rproc.parent(), "Failed to stop remote core\n"),
         }
         ret
@@ -885,11 +1016,14 @@ impl remoteproc::Operations for ImxRproc {
     }
 }
 
-/// Waits until the firmware rang the ready doorbell, at most `ms`.
+/// Waits until the firmware rang the ready doorbell, at most `ms` (measured
+/// on the monotonic clock, not by counting sleeps, which last longer than
+/// asked on a loaded machine).
 fn wait_ready(dev: &Device, bell: &ReadyBell, ms: u32) -> Result {
-    let mut waited = 0u32;
+    use kernel::time::{Instant, Monotonic};
+    let begin = Instant::<Monotonic>::now();
     while !bell.rung.load(Ordering::Acquire) {
-        if waited >= ms {
+        if begin.elapsed().as_millis() >= i64::from(ms) {
             dev_err!(
                 dev,
                 "the M7 did not signal ready on rxdb within {} ms\n",
@@ -898,9 +1032,12 @@ fn wait_ready(dev: &Device, bell: &ReadyBell, ms: u32) -> Result {
             return Err(ETIMEDOUT);
         }
         kernel::time::delay::fsleep(kernel::time::Delta::from_millis(1));
-        waited = waited.saturating_add(1);
     }
-    dev_info!(dev, "the M7 signalled ready after {} ms\n", waited);
+    dev_info!(
+        dev,
+        "the M7 signalled ready after {} ms\n",
+        begin.elapsed().as_millis()
+    );
     Ok(())
 }
 
@@ -1123,7 +1260,7 @@ impl ImxRprocDriver {
         alloc.set_coredump_elf_info(ELFCLASS32, fw::elf::EM_ARM)?;
 
         let rproc_ref = alloc.rproc().get();
-        let stats = Arc::new(Stats::default(), GFP_KERNEL)?;
+        let stats = Stats::new()?;
         let rx_stats = stats.clone();
         let rx = Arc::pin_init(
             pin_init!(RxWork {
@@ -1156,10 +1293,12 @@ impl ImxRprocDriver {
         }
 
         let watch_rproc = alloc.rproc().get();
+        let watch_stats = stats.clone();
         let watch = Arc::pin_init(
             pin_init!(CrashWatch {
                 rproc: watch_rproc,
                 method,
+                stats: watch_stats,
                 armed: AtomicBool::new(false),
                 work <- new_delayed_work!("imx_rproc_rs::CrashWatch::work"),
             }),
@@ -1181,6 +1320,7 @@ impl ImxRprocDriver {
                 mbox <- kernel::new_mutex!(mbox),
                 tcm_used: AtomicU32::new(0),
                 powered_not_booted: AtomicBool::new(false),
+                booting: AtomicBool::new(false),
                 has_rxdb,
                 ready_timeout_ms: AtomicU32::new(0),
             }),

@@ -168,10 +168,13 @@ fi
 # run_scenario SCRIPT NAME [DRIVER]: one boot; with DRIVER, the kernel gets
 # imxrprocrs_driver=DRIVER (the guest's $DRV, see tests/guest/sim.sh).
 run_scenario() {
-	local sc=$1 name=$2 drv=${3:-} log p f rc
+	local sc=$1 name=$2 drv=${3:-} log p f rc dtso
 	local args=()
 	log=$out/qemu-$name${drv:+-$drv}.log
 	[ -z "$drv" ] || args=(--append "imxrprocrs_driver=$drv")
+	# A line "# dtso: FILE" boots the board with that overlay variant.
+	dtso=$(sed -n 's/^# dtso:[[:space:]]*//p' "$sc" | head -n 1)
+	[ -z "$dtso" ] || args+=(--dtso "$dtso")
 	echo "-- $name${drv:+ ($drv driver)}"
 	scripts/run-qemu.sh --module imx_rproc_rs.ko --module tests/sim/imx95_sim.ko \
 		${fw_files[@]+"${fw_files[@]}"} ${args[@]+"${args[@]}"} \

@@ -5,7 +5,8 @@
 Usage: parity.py OUT_MD LOG_C LOG_RUST [LOG_C LOG_RUST ...]
 
 Each log is the console of one QEMU run of a scenario (KTAP lines
-"ok N desc" / "not ok N desc"). Rows are matched by description. A row whose
+"ok N desc" / "not ok N desc"; "ok N desc # outcome: WHAT" when the test
+asserts a per-driver outcome, and WHAT is compared as well). Rows are matched by description. A row whose
 outcome differs between the drivers is a parity failure unless
 tests/parity-exceptions.txt lists it (a line "SCENARIO: DESCRIPTION-GLOB |
 reason"), in which case it is a deliberate difference and its reason is
@@ -32,9 +33,14 @@ def outcomes(path):
                 # The scenario names the driver it runs against ("the c
                 # driver attaches"): compare the rows regardless.
                 desc = re.sub(r"\b(c|rust) driver\b", "<driver> driver", m.group(2))
+                # "desc # outcome: WHAT": a test whose expected outcome
+                # differs between the drivers; WHAT is compared too.
+                desc, _, what = desc.partition(" # outcome: ")
                 if desc not in rows:
                     order.append(desc)
-                rows[desc] = "pass" if m.group(1) == "ok" else "fail"
+                rows[desc] = ("pass" if m.group(1) == "ok" else "fail") + (
+                    f" ({what.strip()})" if what else ""
+                )
     except FileNotFoundError:
         pass
     return order, rows

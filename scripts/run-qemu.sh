@@ -21,7 +21,7 @@ usage() {
 Usage: scripts/run-qemu.sh [--kdir DIR] [--module FILE.ko]...
                            [--file HOSTPATH:GUESTPATH]... [--script GUEST_SCRIPT]
                            [--timeout SECONDS] [--append KERNEL_ARGS]
-                           [--interactive] [--log FILE]
+                           [--interactive] [--log FILE] [--dtso FILE]
 
 Boots the virtual i.MX95 (QEMU virt + dts/imx95-virtual.dtso) and runs a
 guest script in it.
@@ -40,6 +40,9 @@ guest script in it.
                       script (no timeout unless --timeout is given;
                       Ctrl-A x quits QEMU)
   --log FILE          also write the console output to FILE
+  --dtso FILE         the board's overlay instead of dts/imx95-virtual.dtso
+                      (a variant, e.g. one that /include/s it and changes a
+                      node; tests/dts/)
   -h, --help          this text
 
 The guest has busybox, /lib/modules/<release>/ from the kernel tree
@@ -69,6 +72,7 @@ timeout_s=
 append=
 interactive=
 log=
+dtso=$here/dts/imx95-virtual.dtso
 
 need_arg() {
 	[ "$2" -ge 2 ] || die "$1 needs an argument (see --help)"
@@ -84,6 +88,7 @@ while [ $# -gt 0 ]; do
 	--append) need_arg "$1" $# && append=$2 && shift 2 ;;
 	--interactive) interactive=1 && shift ;;
 	--log) need_arg "$1" $# && log=$2 && shift 2 ;;
+	--dtso) need_arg "$1" $# && dtso=$2 && shift 2 ;;
 	-h | --help) usage && exit 0 ;;
 	*)
 		usage >&2
@@ -116,6 +121,7 @@ image=$kdir/arch/arm64/boot/Image
 [ -f "$kdir/include/config/kernel.release" ] || die "$kdir is not a built kernel tree"
 [ -x "$busybox" ] || die "no busybox at '$busybox'"
 [ -f "$script" ] || die "no guest script '$script'"
+[ -f "$dtso" ] || die "no overlay '$dtso'"
 for m in ${modules[@]+"${modules[@]}"}; do
 	[ -f "$m" ] || die "no module '$m'"
 done
@@ -144,10 +150,10 @@ start=$SECONDS
 "$QEMU" -M "$qemu_machine,dumpdtb=$work/virt.dtb" "${qemu_opts[@]}" \
 	>"$work/dumpdtb.log" 2>&1 </dev/null ||
 	{ cat "$work/dumpdtb.log" >&2; die "could not dump QEMU's DTB"; }
-dtc -@ -I dts -O dtb -o "$work/imx95-virtual.dtbo" "$here/dts/imx95-virtual.dtso" ||
-	die "dtc failed on dts/imx95-virtual.dtso"
+dtc -@ -I dts -O dtb -o "$work/imx95-virtual.dtbo" "$dtso" ||
+	die "dtc failed on $dtso"
 fdtoverlay -i "$work/virt.dtb" -o "$work/imx95-virtual.dtb" "$work/imx95-virtual.dtbo" ||
-	die "fdtoverlay could not apply dts/imx95-virtual.dtso"
+	die "fdtoverlay could not apply $dtso"
 
 # ------------------------------------------------------------ initramfs
 root=$work/root

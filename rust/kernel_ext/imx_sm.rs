@@ -42,6 +42,10 @@ pub(crate) struct LmInfo {
     pub(crate) lmid: u32,
     /// Its power state.
     pub(crate) state: LmState,
+    /// `errStatus`: the last error status the System Manager recorded for
+    /// it (the closest thing to a reset reason the kernel's i.MX SM API
+    /// exposes: it has no `LMM_RESET_REASON`).
+    pub(crate) errstatus: u32,
 }
 
 /// Starts (`true`) or stops (`false`) CPU `cpuid` (`CPU_START` / `CPU_STOP`).
@@ -110,6 +114,7 @@ pub(crate) fn lmm_info(lmid: u32) -> Result<LmInfo> {
     Ok(LmInfo {
         lmid: info.lmid,
         state,
+        errstatus: info.errstatus,
     })
 }
 

@@ -8,8 +8,10 @@
 //!
 //! On the Verdin (and the virtual board) these are `m7_reserved` (the M7's DDR, where images are
 //! loaded), `vdev0vring0/1`, `vdev1vring0/1`, `vdevbuffer` (the rpmsg buffers) and `rsc-table`
-//! (the live resource table). A region's role comes from its node name, as for `imx_rproc`: the
-//! name before `@` is `vdevNvringM`, `vdevbuffer` (or `vdevNbuffer`), `rsc-table`, and every other
+//! (the live resource table). A region's role comes from its name: its entry in the cm7 node's
+//! `memory-region-names` when the node has that property (a firmware linked for the board knows
+//! which address is its table, whatever Linux calls the node), else its node name before `@`, as
+//! for `imx_rproc`: `vdevNvringM`, `vdevbuffer` (or `vdevNbuffer`), `rsc-table`, and every other
 //! region is memory of the M7. Regions are found, not hard-coded, so the simulation follows the
 //! overlay.
 //!
@@ -321,12 +323,41 @@ impl M7Mem {
                 break;
             }
             let node = args.np;
-            let region = Self::map_node(node);
+            let region = Self::map_node(node).map(|mut r| {
+                if let Some(kind) = Self::kind_from_names(np, index) {
+                    r.kind = kind;
+                }
+                r
+            });
             // SAFETY: `__of_parse_phandle_with_args()` returned `node` with a reference we own.
             unsafe { crate::shmem::node_put(node) };
             regions.push(region?, GFP_KERNEL)?;
         }
         Ok(Self { regions })
+    }
+
+    /// The role entry `index` of `memory-region-names` of the valid node `np` gives, if the node
+    /// has that property.
+    fn kind_from_names(np: *mut bindings::device_node, index: usize) -> Option<Kind> {
+        let mut out: *const c_char = core::ptr::null();
+        // SAFETY: `np` is a valid node (caller), the property name is NUL-terminated and `out` is
+        // a writable place for one string pointer (`sz` 1, `skip` `index`).
+        let ret = unsafe {
+            bindings::of_property_read_string_helper(
+                np,
+                c"memory-region-names".as_char_ptr(),
+                &mut out,
+                1,
+                index as c_int,
+            )
+        };
+        if ret != 1 || out.is_null() {
+            return None;
+        }
+        // SAFETY: On success `out` points to a NUL-terminated string of the property's value,
+        // which lives as long as the node.
+        let name = unsafe { CStr::from_char_ptr(out) }.to_bytes();
+        Some(Kind::of_name(name))
     }
 
     /// Maps the reserved-memory node `node` (valid, referenced by the caller).

@@ -119,6 +119,11 @@ pub struct Params {
     pub crash_after_ms: u32,
     /// Seed of the pseudo-random filler of `.text` and `.data`.
     pub seed: u32,
+    /// The longest wait for the ready doorbell the image announces in its
+    /// `.imx_rproc.ready` section (0: the driver's default). The section is
+    /// written when this is set or the ready-doorbell flag is; set without
+    /// the flag, the image announces a doorbell it never rings.
+    pub ready_ms: Option<u32>,
 }
 
 impl Default for Params {
@@ -135,6 +140,7 @@ impl Default for Params {
             flags: 0,
             crash_after_ms: 0,
             seed: DEFAULT_SEED,
+            ready_ms: None,
         }
     }
 }
@@ -464,7 +470,7 @@ pub fn build_with_table(p: &Params, rsc: Option<Vec<u8>>) -> Result<Firmware, Er
         ),
         Section::shstrtab(),
     ];
-    if manifest.flags & manifest::FLAG_READY_DOORBELL != 0 {
+    if manifest.flags & manifest::FLAG_READY_DOORBELL != 0 || p.ready_ms.is_some() {
         // How the firmware tells imx_rproc_rs it rings the rxdb doorbell
         // once ready: a non-alloc section holding the longest wait in ms
         // (0 = the driver's default).
@@ -477,7 +483,7 @@ pub fn build_with_table(p: &Params, rsc: Option<Vec<u8>>) -> Result<Firmware, Er
                 0,
                 0,
                 4,
-                SectionData::Own(0u32.to_le_bytes().to_vec()),
+                SectionData::Own(p.ready_ms.unwrap_or(0).to_le_bytes().to_vec()),
             ),
         );
     }
@@ -927,5 +933,36 @@ mod tests {
             elf.validate_segments(),
             Err(imx_rproc_fw::error::Error::FileSizeExceedsMemSize { index: SEG_DATA })
         );
+    }
+
+    #[test]
+    fn ready_section() {
+        let ready = |p: &Params| {
+            let b = bytes(p);
+            let elf = Elf32::parse(&b).unwrap();
+            let flags = build(p).unwrap().manifest.flags & manifest::FLAG_READY_DOORBELL;
+            let value = elf
+                .find_section(READY_SECTION.as_bytes())
+                .unwrap()
+                .map(|s| u32::from_le_bytes(s.data.try_into().unwrap()));
+            (value, flags != 0)
+        };
+        assert_eq!(ready(&Params::default()), (None, false));
+        let doorbell = Params {
+            flags: manifest::FLAG_READY_DOORBELL,
+            ..Params::default()
+        };
+        assert_eq!(ready(&doorbell), (Some(0), true));
+        // Announced, never rung: the ready-handshake timeout case.
+        let silent = Params {
+            ready_ms: Some(250),
+            ..Params::default()
+        };
+        assert_eq!(ready(&silent), (Some(250), false));
+        let both = Params {
+            ready_ms: Some(50),
+            ..doorbell
+        };
+        assert_eq!(ready(&both), (Some(50), true));
     }
 }

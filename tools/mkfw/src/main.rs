@@ -36,6 +36,9 @@ Options:
       --trace-len N       trace buffer length (default 4K; implies --trace)
       --behaviour NAME    manifest behaviour: zephyr (default), idle, or a number
       --ready-doorbell    manifest flag bit0: ring the ready doorbell after boot
+      --ready-ms MS       the longest wait the .imx_rproc.ready section announces
+                          (default 0: the driver's); without --ready-doorbell the
+                          image announces a doorbell it never rings
       --crash-after MS    manifest flag bit1: crash MS milliseconds after boot
       --hang              manifest flag bit2: never answer
       --flags N           manifest flags, raw (ORed with the three above)
@@ -152,6 +155,7 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
                 };
             }
             "--ready-doorbell" => params.flags |= manifest::FLAG_READY_DOORBELL,
+            "--ready-ms" => params.ready_ms = Some(parse_u32(opt, &value()?)?),
             "--crash-after" => {
                 params.crash_after_ms = parse_u32(opt, &value()?)?;
                 params.flags |= manifest::FLAG_CRASH_AFTER;
@@ -272,6 +276,8 @@ mod tests {
         let p = params("--behaviour idle --hang --crash-after 500 --ready-doorbell");
         assert_eq!((p.behaviour, p.flags, p.crash_after_ms), (1, 7, 500));
         assert_eq!(params("--behaviour 42").behaviour, 42);
+        let p = params("--ready-ms 250");
+        assert_eq!((p.ready_ms, p.flags), (Some(250), 0));
         assert_eq!(params("--image-size 16M").image_size, Some(16 << 20));
     }
 
