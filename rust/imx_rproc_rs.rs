@@ -51,7 +51,8 @@ const M7_CPUID: u32 = 1;
 const M7_LMID: u32 = 1;
 /// At most this many `memory-region` entries, as the C driver.
 const MAX_REGIONS: usize = 32;
-/// How long a kick may wait for the mailbox, as the C driver.
+/// The channels' `tx_tout`, as the C driver's; unused while kicks are
+/// queued without waiting (`tx_block: false`).
 const MBOX_TX_TIMEOUT_MS: u32 = 100;
 /// How much of the `rsc-table` region the core gets on attach, as upstream.
 const ATTACHED_TABLE_SIZE: usize = 1024;
