@@ -144,12 +144,13 @@ headers-check: need-kdir
 
 # `make bench`: the C imx_rproc and imx_rproc_rs in one boot of the virtual
 # i.MX95, interleaved rounds; the table goes to out/bench/bench.md
-# (scripts/bench.sh --help).
+# (scripts/bench.sh --help). BENCH_ARGS: its options, e.g.
+# `make bench BENCH_ARGS=--icount`.
 .PHONY: bench
 bench:
 	bash scripts/bootstrap.sh
 	$(MAKE) tests-modules tests-tools
-	bash scripts/bench.sh
+	bash scripts/bench.sh $(BENCH_ARGS)
 
 # `make rust-analyzer`: rust-project.json for the module, the virtual board
 # and the fw crate: the kernel's own generator (make -C KDIR M=...

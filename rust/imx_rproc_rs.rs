@@ -52,7 +52,8 @@ const M7_CPUID: u32 = 1;
 const M7_LMID: u32 = 1;
 /// At most this many `memory-region` entries, as the C driver.
 const MAX_REGIONS: usize = 32;
-/// How long a kick may wait for the mailbox, as the C driver.
+/// The channels' `tx_tout`, as the C driver's; unused while kicks are
+/// queued without waiting (`tx_block: false`).
 const MBOX_TX_TIMEOUT_MS: u32 = 100;
 /// How much of the `rsc-table` region the core gets on attach, as upstream.
 const ATTACHED_TABLE_SIZE: usize = 1024;
@@ -75,6 +76,30 @@ const RSC_SECTION: &[u8] = b".resource_table";
 const SPURIOUS_WARN: u64 = 100;
 /// Spurious notifications are reported at most this often.
 const SPURIOUS_LOG_MS: i64 = 5000;
+/// Failed kicks logged one by one before only every
+/// `KICK_ERR_LOG_EVERY`th is.
+const KICK_ERR_LOG_FIRST: u64 = 10;
+/// See `KICK_ERR_LOG_FIRST`.
+const KICK_ERR_LOG_EVERY: u64 = 1000;
+/// Virtqueue ids a kick can name: the core gives each vring a notify id
+/// from 0, and a resource table has at most 32 entries of at most 2 vrings.
+const MAX_KICK_IDS: usize = 64;
+
+/// The word a kick of virtqueue `i` sends (the NXP convention: the id in the
+/// upper half-word). Kicks do not wait for the MU (see `kick`), so the
+/// mailbox framework may hold the pointer after the kick returned: the
+/// words live as long as the module.
+static KICK_WORDS: [AtomicU32; MAX_KICK_IDS] = kick_words();
+
+const fn kick_words() -> [AtomicU32; MAX_KICK_IDS] {
+    let mut words = [const { AtomicU32::new(0) }; MAX_KICK_IDS];
+    let mut i = 0;
+    while i < MAX_KICK_IDS {
+        words[i] = AtomicU32::new((i as u32) << 16);
+        i += 1;
+    }
+    words
+}
 
 /// How Linux controls the M7.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -439,15 +464,17 @@ impl Mailboxes {
         Ok(Self { tx, _rx: rx_chan })
     }
 
-    /// Requests channel `name` the way the C driver sets its client up
-    /// (blocking sends, 100 ms), reporting failures other than a deferral.
+    /// Requests channel `name`, reporting failures other than a deferral.
+    /// Kicks are queued without waiting for the MU to take them (the C
+    /// driver blocks up to 100 ms in every kick: the rx work item and a
+    /// writer wait for the M7's MU interrupt before they go on).
     fn channel(
         dev: &Device<Bound>,
         name: &CStr,
         handler: Option<Arc<RxWork>>,
     ) -> Result<Channel<RxWork>> {
         let config = mailbox::Config {
-            tx_block: true,
+            tx_block: false,
             tx_tout_ms: MBOX_TX_TIMEOUT_MS,
             knows_txdone: false,
         };
@@ -817,12 +844,28 @@ impl remoteproc::Operations for ImxRproc {
             dev_err!(rproc.parent(), "No initialized mbox tx channel\n");
             return;
         };
-        // The NXP convention: the virtqueue id in the upper half-word.
-        let msg = u32::try_from(vqid).unwrap_or(0) << 16;
-        Stats::bump(&this.stats.kicks);
-        if let Err(e) = mbox.tx.send_u32(msg) {
+        let Some(word) = usize::try_from(vqid).ok().and_then(|i| KICK_WORDS.get(i)) else {
             Stats::bump(&this.stats.kick_errors);
-            dev_err!(rproc.parent(), "kick: failed ({}, err:{:?})\n", vqid, e);
+            dev_err!(rproc.parent(), "kick: no virtqueue id {}\n", vqid);
+            return;
+        };
+        Stats::bump(&this.stats.kicks);
+        // Queued: the M7 looks at the rings once it took the word, which is
+        // after this ring update. A full queue (20 words the M7 has not
+        // taken yet) fails, as a blocking send would time out.
+        if let Err(e) = mbox.tx.post_u32(word) {
+            // A remote that stopped taking words fails every kick: the first
+            // few are logged, then one in KICK_ERR_LOG_EVERY with the count.
+            let failed = this.stats.kick_errors.fetch_add(1, Ordering::Relaxed) + 1;
+            if failed <= KICK_ERR_LOG_FIRST || failed % KICK_ERR_LOG_EVERY == 0 {
+                dev_err!(
+                    rproc.parent(),
+                    "kick: failed ({}, err:{:?}; {} failed kicks so far)\n",
+                    vqid,
+                    e,
+                    failed
+                );
+            }
         }
     }
 

@@ -29,6 +29,11 @@ out/bench/samples.txt, the console in out/bench/console.log.
   --rounds N          rounds per driver (default 5, at least 1)
   --quick             fewer samples (a smoke run of the benchmark itself)
   --timeout SECONDS   QEMU timeout (default 900)
+  --icount            run the guest with QEMU's -icount shift=0,sleep=off:
+                      its clock counts executed instructions (1 ns each)
+                      and skips idle time, so the numbers no longer depend
+                      on how busy the host is (single-threaded TCG, the two
+                      vCPUs take turns). Same conditions for both drivers.
   -h, --help          this text
 
 Needs: make tests-modules tests-tools (make bench does both). Numbers
@@ -43,11 +48,13 @@ cmd="scripts/bench.sh${*:+ $*}"
 rounds=5
 quick=
 timeout_s=900
+icount=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) rounds=${2:-} && shift 2 ;;
 	--quick) quick=1 && shift ;;
 	--timeout) timeout_s=${2:-} && shift 2 ;;
+	--icount) icount="-icount shift=0,sleep=off,align=off" && shift ;;
 	-h | --help) usage && exit 0 ;;
 	*)
 		usage >&2
@@ -142,7 +149,7 @@ done
 echo "bench: one boot, $rounds interleaved rounds (C, Rust); console in $out/console.log"
 # kunit.autorun=0: the runner's command line runs the KUnit suites of a module
 # at insmod, which would be counted as imx_rproc_rs's probe time.
-scripts/run-qemu.sh --module imx_rproc_rs.ko --module tests/sim/imx95_sim.ko \
+QEMU_EXTRA_OPTS="$icount" scripts/run-qemu.sh --module imx_rproc_rs.ko --module tests/sim/imx95_sim.ko \
 	"${fw_files[@]}" --file tests/guest/tools/rpmsg_bench:/bin/rpmsg_bench \
 	--file "$out/bench.env:/bench.env" --script tests/guest/bench.sh \
 	--append "kunit.autorun=0" --timeout "$timeout_s" --log "$out/console.log" \
@@ -170,6 +177,7 @@ elapsed=$((SECONDS - start))
 	echo "elapsed=$elapsed"
 	echo "rc=$rc"
 	echo "rounds=$rounds"
+	echo "icount=$icount"
 	echo "images=$images"
 	echo "c_ko=$c_ko"
 } >"$out/machine.txt"
@@ -218,7 +226,11 @@ w("# imx_rproc_rs vs imx_rproc: `make bench`")
 w("")
 w(f"Host: {meta.get('nproc')} CPUs, {meta.get('cpu')}; {meta.get('qemu')}; load average "
   f"{meta.get('load')} (before -> after).  ")
-w(f"Guest: QEMU `virt` (TCG, cortex-a57, 2 vCPUs), Linux {meta.get('kernel')}, virtual i.MX95.  ")
+clock = (f"`{meta['icount']}`: guest time counts executed instructions (1 ns each) and skips "
+         "idle time, independent of the host's load; single-threaded TCG"
+         if meta.get("icount") else "real time, multi-threaded TCG")
+w(f"Guest: QEMU `virt` (TCG, cortex-a57, 2 vCPUs; {clock}), Linux {meta.get('kernel')}, "
+  "virtual i.MX95.  ")
 w(f"Command: `{meta.get('cmd')}`, {meta.get('date')}, commit {meta.get('commit')}; "
   f"{meta.get('elapsed')} s in all, runner exit status {meta.get('rc')}.  ")
 w(f"One boot, {meta.get('rounds')} interleaved rounds (C, Rust, C, Rust, ...), one driver "

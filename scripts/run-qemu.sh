@@ -15,6 +15,10 @@ CROSS_COMPILE=${CROSS_COMPILE:-aarch64-linux-gnu-}
 # overlay is applied and the result is booted with the same options.
 qemu_machine=virt
 qemu_opts=(-cpu cortex-a57 -smp 2 -m 2G -nographic)
+# QEMU_EXTRA_OPTS: more options for QEMU, split on blanks (scripts/bench.sh
+# --icount passes -icount this way).
+# shellcheck disable=SC2206
+[ -n "${QEMU_EXTRA_OPTS:-}" ] && qemu_opts+=($QEMU_EXTRA_OPTS)
 
 usage() {
 	cat <<EOF

@@ -9,7 +9,7 @@
 //! [`RxHandler`], which may be called in atomic context.
 
 use super::bindings;
-use core::ptr::NonNull;
+use core::{ptr::NonNull, sync::atomic::AtomicU32};
 use kernel::{
     device::{Bound, Device},
     error::from_err_ptr,
@@ -29,7 +29,7 @@ pub(crate) trait RxHandler: Send + Sync + 'static {
 /// How a channel is used (the fields of `struct mbox_client`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Config {
-    /// Whether [`Channel::send_u32`] waits until the controller has sent the message.
+    /// Whether [`Channel::post_u32`] waits until the controller has sent the message.
     pub(crate) tx_block: bool,
     /// How long a blocking send waits, in milliseconds.
     pub(crate) tx_tout_ms: u32,
@@ -55,13 +55,12 @@ struct Client<H: RxHandler> {
 pub(crate) struct Channel<H: RxHandler> {
     client: Pin<KBox<Client<H>>>,
     chan: NonNull<bindings::mbox_chan>,
-    blocking: bool,
 }
 
 // SAFETY: A channel may be used and freed from any thread; the handler is
 // `Send + Sync`.
 unsafe impl<H: RxHandler> Send for Channel<H> {}
-// SAFETY: `send_u32` may be called concurrently: the mailbox framework
+// SAFETY: `post_u32` may be called concurrently: the mailbox framework
 // serialises submissions under the channel's lock.
 unsafe impl<H: RxHandler> Sync for Channel<H> {}
 
@@ -104,29 +103,24 @@ impl<H: RxHandler> Channel<H> {
         })?;
         let chan = NonNull::new(chan).ok_or(ENODEV)?;
         // INVARIANT: `chan` was just requested for `client.cl`.
-        Ok(Self {
-            client,
-            chan,
-            blocking: config.tx_block,
-        })
+        Ok(Self { client, chan })
     }
 
-    /// Sends the 32-bit word `value` and waits until the controller took it.
+    /// Queues the 32-bit word in `word` for sending and returns at once,
+    /// without waiting for the controller to take it (a channel requested
+    /// with `tx_block: false`; on a blocking channel the framework waits
+    /// until the controller took it, at most `tx_tout_ms`).
     ///
-    /// Only blocking channels can send: the framework keeps a pointer to the
-    /// message until it is sent, and for a blocking channel that is before
-    /// this function returns. Returns `EINVAL` on a non-blocking channel
-    /// and `ETIME` when the controller did not take the message in time.
-    pub(crate) fn send_u32(&self, value: u32) -> Result {
-        if !self.blocking {
-            return Err(EINVAL);
-        }
-        let mut msg = value;
-        // SAFETY: By the type invariant `chan` is a valid requested channel;
-        // the channel blocks, so `msg` outlives its use by the framework.
-        let ret = unsafe {
-            bindings::mbox_send_message(self.chan.as_ptr(), (&raw mut msg).cast::<c_void>())
-        };
+    /// The framework keeps a pointer to the message until the controller
+    /// sent it, possibly after this returns: hence a word that lives as long
+    /// as the module (freeing the channel drops what is still queued).
+    /// Returns `ENOBUFS` when the framework's queue is full.
+    pub(crate) fn post_u32(&self, word: &'static AtomicU32) -> Result {
+        // SAFETY: By the type invariant `chan` is a valid requested channel.
+        // `word` is static, so it outlives every use the framework and the
+        // controller make of the pointer, queued or not; it is an atomic,
+        // so a controller writing through the pointer would be sound too.
+        let ret = unsafe { bindings::mbox_send_message(self.chan.as_ptr(), word.as_ptr().cast()) };
         if ret < 0 {
             return Err(Error::from_errno(ret));
         }

@@ -134,8 +134,13 @@ EOF
 		for s in $ECHO_SIZES; do
 			run rpmsg_bench echo "$drv" "$raw" "$s" "$ECHO_N"
 		done
+		# The IPC work behind the throughput batches, as the M7 counts it
+		# (the same counters for both drivers): kicks Linux sent, notifications
+		# the M7 sent, messages each way.
+		set -- "$(m7_stat kicks_in)" "$(m7_stat kicks_out)" "$(m7_stat msgs_in)" "$(m7_stat msgs_out)"
 		# shellcheck disable=SC2086 # SIZE WINDOW BATCHES
 		run rpmsg_bench tput "$drv" "$raw" $TPUT
+		echo "# M7 during tput, $drv: $(($(m7_stat kicks_in) - $1)) kicks in, $(($(m7_stat kicks_out) - $2)) notifications out, $(($(m7_stat msgs_in) - $3)) messages in, $(($(m7_stat msgs_out) - $4)) out"
 	else
 		err "$drv: no rpmsg-raw channel after start"
 	fi
