@@ -7,6 +7,7 @@
 //! |----------------|------|----------------------------------------------------------------|
 //! | `linux_lm`     | rw   | LM of the Linux agent: 1 (M7 in Linux's LM, CPU protocol) or 2 |
 //! | `lmm_control`  | rw   | 1: Linux may manage LM 1; 0: BOOT/POWER_ON/... return DENIED   |
+//! | `lm_ignore_graceful` | rw | 1: LM 1 ignores graceful LMM_SHUTDOWN (stays on until forced) |
 //! | `m7_running`   | rw   | CPU 1 runs; writing 1 pre-boots the M7, 0 stops it             |
 //! | `m7_vector`    | r    | last reset vector set for CPU 1 (hex)                          |
 //! | `fail`         | rw   | `PROTO MSGID STATUS` makes a message fail, `clear` clears      |
@@ -62,6 +63,8 @@ pub(crate) struct Board {
     linux_lm: File<Arc<Sm>>,
     #[pin]
     lmm_control: File<Arc<Sm>>,
+    #[pin]
+    lm_ignore_graceful: File<Arc<Sm>>,
     #[pin]
     m7_running: File<Arc<Sm>>,
     #[pin]
@@ -156,6 +159,17 @@ impl Board {
                     },
                     &|sm: &Arc<Sm>, r: &mut UserSliceReader| {
                         sm.set_lmm_control(read_bool(r)?);
+                        Ok(())
+                    },
+                ),
+                lm_ignore_graceful <- dir.read_write_callback_file(
+                    c"lm_ignore_graceful",
+                    sm.clone(),
+                    &|sm: &Arc<Sm>, f: &mut fmt::Formatter<'_>| {
+                        writeln!(f, "{}", u32::from(sm.ignore_graceful()))
+                    },
+                    &|sm: &Arc<Sm>, r: &mut UserSliceReader| {
+                        sm.set_ignore_graceful(read_bool(r)?);
                         Ok(())
                     },
                 ),

@@ -101,6 +101,8 @@ const LMM_BOOT: u8 = 0x4;
 const LMM_RESET: u8 = 0x5;
 /// LMM_SHUTDOWN.
 const LMM_SHUTDOWN: u8 = 0x6;
+/// LMM_SHUTDOWN flags, bit 0: graceful (the LM is asked to shut itself down), else forceful.
+const LMM_SHUTDOWN_GRACEFUL: u32 = 1 << 0;
 /// LMM_RESET_REASON.
 const LMM_RESET_REASON: u8 = 0xa;
 /// LMM_POWER_ON.
@@ -321,6 +323,8 @@ pub(crate) struct SmState {
     linux_lm: u32,
     /// Whether Linux may manage LM 1.
     lmm_control: bool,
+    /// Whether LM 1 ignores graceful shutdown requests (stays on until forced).
+    ignore_graceful: bool,
     lms: [LmState; NR_LMM],
     cpus: [Cpu; NR_CPU],
     fails: KVec<Fail>,
@@ -347,6 +351,7 @@ impl SmState {
         Self {
             linux_lm: 2,
             lmm_control: true,
+            ignore_graceful: false,
             lms: [LmState::On, LmState::Off, LmState::On],
             cpus,
             fails: KVec::new(),
@@ -591,7 +596,12 @@ impl SmState {
             LMM_SHUTDOWN => {
                 req.need(2)?;
                 let lm = self.check_manage(req.arg(0))?;
-                self.lm_shutdown(lm);
+                // A graceful request only asks the LM: one that ignores it stays on (the
+                // request itself succeeds, as on the real SM).
+                let graceful = req.arg(1) & LMM_SHUTDOWN_GRACEFUL != 0;
+                if !(graceful && self.ignore_graceful && lm == M7_LM as usize) {
+                    self.lm_shutdown(lm);
+                }
             }
             LMM_POWER_ON => {
                 req.need(1)?;
@@ -870,6 +880,16 @@ impl Sm {
         self.locked().lmm_control = allowed;
     }
 
+    /// Returns whether LM 1 ignores graceful shutdown requests.
+    pub(crate) fn ignore_graceful(&self) -> bool {
+        self.locked().ignore_graceful
+    }
+
+    /// Makes LM 1 ignore graceful shutdown requests (stay on) or honour them.
+    pub(crate) fn set_ignore_graceful(&self, ignore: bool) {
+        self.locked().ignore_graceful = ignore;
+    }
+
     /// Returns whether the M7 is running.
     pub(crate) fn m7_running(&self) -> bool {
         self.locked().m7_running()
@@ -959,6 +979,7 @@ impl Sm {
         let st = self.locked();
         writeln!(f, "linux_lm {}", st.linux_lm)?;
         writeln!(f, "lmm_control {}", u32::from(st.lmm_control))?;
+        writeln!(f, "lm_ignore_graceful {}", u32::from(st.ignore_graceful))?;
         for (i, lm) in st.lms.iter().enumerate() {
             writeln!(f, "lm{} {} {}", i, LM_NAMES[i], lm.name())?;
         }

@@ -6,8 +6,8 @@
 # virtual i.MX95 (Documentation/user-guide.rst, "Beyond the C driver"):
 # detach and re-attach, detach instead of stop on rmmod, crash detection
 # through the System Manager with recovery, a coredump that is written,
-# LMM power-down after a failed boot, graceful LMM stop, the rxdb ready
-# handshake and its timeout, one mapping per region, the node-name
+# LMM power-down after a failed boot, graceful LMM stop and its forceful
+# fallback, the rxdb ready handshake and its timeout (CPU and LMM mode), one mapping per region, the node-name
 # fallback for region names, the diagnostics file.
 #
 # Runs against both drivers. A test where they differ (outcome below)
@@ -21,7 +21,7 @@
 # shellcheck source=tests/guest/sim.sh
 . /sim.sh
 
-ktap_begin 48
+ktap_begin 67
 
 check "simulated board up" sim_up
 check "firmware images present" test -f /lib/firmware/zephyr.elf
@@ -231,6 +231,39 @@ echo stop >"$r/state"
 outcome "LMM graceful stop: SHUTDOWN with the graceful flag" \
 	"$(grep -c 'proto=0x80 msg=0x6 args=0x1,0x1 ' "$SIM/log") graceful" "1 graceful" "0 graceful"
 expect_eq "state after graceful stop" "$(st)" offline
+outcome "LMM graceful stop: the LM went off in time, no forceful SHUTDOWN" \
+	"$(grep -c 'proto=0x80 msg=0x6 args=0x1,0x0 ' "$SIM/log") forceful" "0 forceful" "1 forceful"
+# An LM that ignores the graceful request (stays on): after graceful_stop_ms
+# the Rust driver forces it. The C driver shuts it down forcefully at once.
+sim_set lm_ignore_graceful 1
+echo start >"$r/state"
+check "LMM: rpmsg up with an LM that ignores graceful shutdown" up
+sim_log_clear
+dmesg -c >/dev/null
+t0=$(ktap_uptime_cs)
+check "LMM: stop of an LM that ignores the graceful request succeeds" sh -c "echo stop > $r/state"
+t=$(($(ktap_uptime_cs) - t0))
+ktap_diag "stop of the LM that ignores graceful shutdown took $((t * 10)) ms"
+outcome "LMM: the stop waited graceful_stop_ms (500 ms) before forcing" \
+	"$(yes_no waited "did not wait" [ "$t" -ge 50 ])" waited "did not wait"
+# shut_kinds: the LMM_SHUTDOWN requests for LM 1 in the SM log, in order.
+shut_kinds() {
+	awk '/proto=0x80 msg=0x6 args=0x1,0x1 / { s = s " graceful" }
+		/proto=0x80 msg=0x6 args=0x1,0x0 / { s = s " forceful" }
+		END { sub(/^ /, "", s); print (s == "" ? "none" : s) }' "$SIM/log"
+}
+outcome "LMM: SM log: SHUTDOWN graceful, then forceful" "$(shut_kinds)" "graceful forceful" forceful
+outcome "message: the LM did not shut down within 500 ms, forcing it" \
+	"$(yes_no logged "not logged" sh -c "dmesg | grep -q 'lmm(1) did not shut down within 500 ms, forcing it'")" \
+	logged "not logged"
+expect_eq "state after the forced stop" "$(st)" offline
+# lm1: the state of LM 1 (the M7's) as the SM sees it.
+lm1() { awk '$1 == "lm1" { print $3 }' "$SIM/state"; }
+expect_eq "LM 1 off after the forced stop (SM)" "$(lm1)" off
+sim_set lm_ignore_graceful 0
+check "LMM: start after the forced stop" sh -c "echo start > $r/state"
+check "LMM: rpmsg up after the forced stop" up
+echo stop >"$r/state"
 unload
 
 # --- 5. rxdb ready handshake and its timeout -------------------------------
@@ -260,6 +293,34 @@ outcome "diagnostics: last stop is the ready timeout" \
 echo zephyr.elf >"$r/firmware"
 check "the next start works" sh -c "echo start > $r/state"
 check "rpmsg up after the next start" up
+echo stop >"$r/state"
+unload
+
+# --- 5 in LMM mode: the handshake with the M7 in its own LM -----------------
+# A ready timeout after LMM_BOOT: unprepare powers the LM down.
+sim_set linux_lm 2
+sim_set lmm_control 1
+load
+r=$(rp)
+dmesg -c >/dev/null
+echo zephyr-ready.elf >"$r/firmware"
+check "LMM: image announcing the ready doorbell starts" sh -c "echo start > $r/state"
+outcome "LMM: the driver waited for the doorbell" \
+	"$(yes_no waited "did not wait" sh -c "dmesg | grep -q 'the M7 signalled ready after'")" waited "did not wait"
+check "LMM: rpmsg up after the handshake" up
+echo stop >"$r/state"
+echo ready-silent.elf >"$r/firmware"
+dmesg -c >/dev/null
+outcome "LMM: an image that never rings the announced doorbell does not start" \
+	"$(res sh -c "echo start > $r/state")" "fails: Connection timed out" ok
+outcome "LMM: state after the ready timeout" "$(st)" offline running
+outcome "LMM: LM 1 powered down after the ready timeout (SM)" "$(lm1)" off on
+outcome "diagnostics: last stop is the ready timeout in LMM mode" \
+	"$(diag last_stop)" "no ready doorbell within 300 ms" no-file
+[ "$(st)" = offline ] || echo stop >"$r/state"
+echo zephyr.elf >"$r/firmware"
+check "LMM: the next start works" sh -c "echo start > $r/state"
+check "LMM: rpmsg up after the next start" up
 echo stop >"$r/state"
 unload
 
