@@ -158,14 +158,16 @@ fi
 # run_scenario SCRIPT NAME [DRIVER]: one boot; with DRIVER, the kernel gets
 # imxrprocrs_driver=DRIVER (the guest's $DRV, see tests/guest/sim.sh).
 run_scenario() {
-	local sc=$1 name=$2 drv=${3:-} log p f rc
+	local sc=$1 name=$2 drv=${3:-} log p f rc tmo
 	local args=()
+	# A line "# timeout: SECONDS" in the scenario raises the runner's 300 s.
+	tmo=$(sed -n 's/^# timeout:[[:space:]]*\([0-9]\+\).*/\1/p' "$sc" | head -n 1)
 	log=$out/qemu-$name${drv:+-$drv}.log
 	[ -z "$drv" ] || args=(--append "imxrprocrs_driver=$drv")
 	echo "-- $name${drv:+ ($drv driver)}"
 	scripts/run-qemu.sh --module imx_rproc_rs.ko --module tests/sim/imx95_sim.ko \
 		${fw_files[@]+"${fw_files[@]}"} ${args[@]+"${args[@]}"} \
-		--script "$sc" --timeout 300 >"$log" 2>&1
+		--script "$sc" --timeout "${tmo:-300}" >"$log" 2>&1
 	rc=$?
 	name=$name${drv:+[$drv]}
 	# The guest script's output as the runner reprinted it at the end,
