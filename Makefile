@@ -11,6 +11,7 @@
 #   make tests-tools          the guest's rpmsg_tool (static aarch64 C, for QEMU scenarios)
 #   make tests-firmware       the test firmware images out/fw/*.elf (tools/mkfw)
 #   make clippy / fmt-check   lints
+#   make soak                 the stress scenario with its full counts, per driver
 #   make modules_install      install the module (honours INSTALL_MOD_PATH)
 #   make clean
 
@@ -146,3 +147,11 @@ bench:
 	bash scripts/bootstrap.sh
 	$(MAKE) tests-modules tests-tools
 	bash scripts/bench.sh
+
+# `make soak`: tests/guest/scenarios/stress.sh with the full counts (1000
+# start/stop, 200 insmod/rmmod, 100 crash cycles each way, ...), one boot
+# per driver; summary in out/check/reliability.md (scripts/soak.sh --help).
+.PHONY: soak
+soak:
+	bash scripts/bootstrap.sh
+	bash scripts/soak.sh

@@ -218,6 +218,11 @@ if [ ${#only[@]} -eq 0 ]; then
 	run_counted corpus bash scripts/corpus.sh --driver rust
 fi
 
+# Cases tried, cycles held, faults survived, leaks and splats per driver,
+# from the logs above (scripts/reliability.py).
+python3 scripts/reliability.py --out "$out/reliability.md" "$out" >/dev/null &&
+	echo "reliability summary: $out/reliability.md"
+
 echo
 if [ $fail -ne 0 ]; then
 	echo "failed:"

@@ -179,7 +179,7 @@ run_case() {
 		fi
 		"cycle_$_name" $_i || break
 		_held=$_i
-		[ $((_i % _step)) -ne 0 ] || echo "# $_name: $_i/$_count cycles ($((($(now_cs) - _t0) / 100)) s)"
+		[ "$_count" -lt 50 ] || [ $((_i % _step)) -ne 0 ] || echo "# $_name: $_i/$_count cycles ($((($(now_cs) - _t0) / 100)) s)"
 		_i=$((_i + 1))
 	done
 	_secs=$((($(now_cs) - _t0) / 100))
