@@ -433,6 +433,7 @@ if [ "$(state)" = attached ] && raw_up; then
 else
 	ktap_fail "attach: the driver attaches to the pre-booted M7, rpmsg channels up" "state $(state)"
 fi
+# shellcheck disable=SC2116 # the echo writes to state; $() keeps its error
 if err=$(echo detach 2>&1 >"$D/state"); then
 	run_case attach "$N_attach" 10
 else
