@@ -14,6 +14,7 @@
 #   make rust-analyzer        rust-project.json (kernel crates, the module, fw)
 #   make rustdoc              the module's docs with Kbuild's flags, -D warnings
 #   make mutation-check       disable each beyond-the-C-driver feature once; its test must fail
+#   make soak                 the stress scenario with its full counts, per driver
 #   make modules_install      install the module (honours INSTALL_MOD_PATH)
 #   make clean
 
@@ -180,3 +181,11 @@ mutation-check:
 	bash scripts/bootstrap.sh
 	$(MAKE) tests-modules tests-tools tests-firmware
 	bash scripts/mutation-check.sh
+
+# `make soak`: tests/guest/scenarios/stress.sh with the full counts (1000
+# start/stop, 200 insmod/rmmod, 100 crash cycles each way, ...), one boot
+# per driver; summary in out/check/reliability.md (scripts/soak.sh --help).
+.PHONY: soak
+soak:
+	bash scripts/bootstrap.sh
+	bash scripts/soak.sh

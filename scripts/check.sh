@@ -168,8 +168,10 @@ fi
 # run_scenario SCRIPT NAME [DRIVER]: one boot; with DRIVER, the kernel gets
 # imxrprocrs_driver=DRIVER (the guest's $DRV, see tests/guest/sim.sh).
 run_scenario() {
-	local sc=$1 name=$2 drv=${3:-} log p f rc dtso
+	local sc=$1 name=$2 drv=${3:-} log p f rc dtso tmo
 	local args=()
+	# A line "# timeout: SECONDS" in the scenario raises the runner's 300 s.
+	tmo=$(sed -n 's/^# timeout:[[:space:]]*\([0-9]\+\).*/\1/p' "$sc" | head -n 1)
 	log=$out/qemu-$name${drv:+-$drv}.log
 	[ -z "$drv" ] || args=(--append "imxrprocrs_driver=$drv")
 	# A line "# dtso: FILE" boots the board with that overlay variant.
@@ -178,7 +180,7 @@ run_scenario() {
 	echo "-- $name${drv:+ ($drv driver)}"
 	scripts/run-qemu.sh --module imx_rproc_rs.ko --module tests/sim/imx95_sim.ko \
 		${fw_files[@]+"${fw_files[@]}"} ${args[@]+"${args[@]}"} \
-		--script "$sc" --timeout 300 >"$log" 2>&1
+		--script "$sc" --timeout "${tmo:-300}" >"$log" 2>&1
 	rc=$?
 	name=$name${drv:+[$drv]}
 	# The guest script's output as the runner reprinted it at the end,
@@ -228,6 +230,11 @@ if [ ${#only[@]} -eq 0 ]; then
 	stage "malformed-image corpus through the Rust driver (the C driver's outcomes: scripts/corpus.sh)"
 	run_counted corpus bash scripts/corpus.sh --driver rust
 fi
+
+# Cases tried, cycles held, faults survived, leaks and splats per driver,
+# from the logs above (scripts/reliability.py).
+python3 scripts/reliability.py --out "$out/reliability.md" "$out" >/dev/null &&
+	echo "reliability summary: $out/reliability.md"
 
 echo
 if [ $fail -ne 0 ]; then

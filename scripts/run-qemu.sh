@@ -268,6 +268,10 @@ splat_patterns=(
 	'detected stalls on CPUs'
 	'blocked for more than [0-9]+ seconds'
 	'suspected memory leak'
+	# lockdep's report of a lock it cannot track (it turns itself off)
+	'trying to register non-static key'
+	# RCU: the forms above, and the stall of rcu_tasks or a CSD lock
+	'detected stall'
 )
 
 # kernel_splats LOG: prints the offending console lines, one each.
