@@ -94,6 +94,8 @@ pub(crate) struct KernelVa {
 #[vtable]
 pub(crate) trait Operations: Send + Sync + Sized + 'static {
     /// Prepares the device for loading (`prepare`), before anything else of a boot or attach.
+    ///
+    /// On error, whatever it registered (carveouts, coredump segments) is released again.
     fn prepare(_this: &Self, _rproc: &Rproc) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -628,7 +630,19 @@ impl<T: Operations> OpsTable<T> {
     unsafe extern "C" fn prepare(rproc: *mut bindings::rproc) -> c_int {
         // SAFETY: The core calls the hooks of the rproc `register` set up.
         let (this, r) = unsafe { Self::args(rproc) };
-        from_result(|| T::prepare(this, r).map(|()| 0))
+        from_result(|| {
+            T::prepare(this, r).inspect_err(|_| {
+                // The core does not clean up after a failed prepare: the
+                // carveouts and coredump segments registered so far would
+                // stay (registered again by the next prepare, leaked if the
+                // remote goes away first). Nothing else is registered before
+                // prepare, so releasing every resource releases just those.
+                // SAFETY: `rproc` is valid and its lock is held by the core,
+                // which has no resource of this boot or attach in use yet.
+                unsafe { bindings::rproc_resource_cleanup(rproc) };
+            })?;
+            Ok(0)
+        })
     }
 
     /// C trampoline of [`Operations::unprepare`].
