@@ -67,3 +67,8 @@ int imx_rproc_rs_of_string_index(const struct device_node *np,
 {
 	return of_property_read_string_index(np, propname, index, output);
 }
+
+unsigned int imx_rproc_rs_device_refs(struct device *dev)
+{
+	return kref_read(&dev->kobj.kref);
+}
