@@ -57,12 +57,15 @@ tests-modules: need-kdir
 
 # The guest tool of the QEMU scenarios (not part of tests-modules).
 TOOLS_CC ?= $(CROSS_COMPILE)gcc
-tests-tools: tests/guest/tools/rpmsg_tool tests/guest/tools/rpmsg_bench
+tests-tools: tests/guest/tools/rpmsg_tool tests/guest/tools/rpmsg_bench tests/guest/tools/failnth
 
 tests/guest/tools/rpmsg_tool: tests/guest/tools/rpmsg_tool.c
 	$(TOOLS_CC) -static -O2 -Wall -Wextra -o $@ $<
 
 tests/guest/tools/rpmsg_bench: tests/guest/tools/rpmsg_bench.c
+	$(TOOLS_CC) -static -O2 -Wall -Wextra -o $@ $<
+
+tests/guest/tools/failnth: tests/guest/tools/failnth.c
 	$(TOOLS_CC) -static -O2 -Wall -Wextra -o $@ $<
 
 # Firmware images for the simulated M7 (tools/mkfw/README.md), copied to
@@ -107,7 +110,8 @@ check:
 
 clean:
 	@if [ -n "$(KDIR)" ] && [ -f "$(KDIR)/Makefile" ]; then $(kmake) IMX_RPROC_RS_TESTS=1 clean; fi
-	rm -f rust/bindings_generated.rs tests/guest/tools/rpmsg_tool tests/guest/tools/rpmsg_bench
+	rm -f rust/bindings_generated.rs tests/guest/tools/rpmsg_tool tests/guest/tools/rpmsg_bench \
+		tests/guest/tools/failnth
 	cargo clean 2>/dev/null || true
 
 # --- device-tree overlays and shipping checks (Documentation/shipping.rst) ---

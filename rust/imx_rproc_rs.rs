@@ -362,6 +362,9 @@ struct CrashWatch {
     /// Set while the M7 is meant to run (between start/attach and
     /// stop/detach); a queued check that finds it clear does nothing.
     armed: AtomicBool,
+    /// The last check could not ask the System Manager (logged once per
+    /// run of failures).
+    failing: AtomicBool,
     #[pin]
     work: DelayedWork<CrashWatch>,
 }
@@ -395,12 +398,16 @@ impl CrashWatch {
         self.armed.store(false, Ordering::Relaxed);
     }
 
-    /// Whether the System Manager says the M7 is still running.
-    fn alive(&self) -> Result<bool> {
+    /// Whether the System Manager says the M7 is still running; on error,
+    /// the call that failed.
+    fn alive(&self) -> core::result::Result<bool, (&'static str, Error)> {
+        let cpu = || imx_sm::cpu_started(M7_CPUID).map_err(|e| ("CPU_INFO_GET", e));
         match self.method {
-            Method::Cpu => imx_sm::cpu_started(M7_CPUID),
-            Method::Lmm { .. } => Ok(imx_sm::lmm_info(M7_LMID)?.state == imx_sm::LmState::On
-                && imx_sm::cpu_started(M7_CPUID)?),
+            Method::Cpu => cpu(),
+            Method::Lmm { .. } => {
+                let lm = imx_sm::lmm_info(M7_LMID).map_err(|e| ("LMM_ATTRIBUTES", e))?;
+                Ok(lm.state == imx_sm::LmState::On && cpu()?)
+            }
         }
     }
 }
@@ -433,8 +440,27 @@ impl WorkItem for CrashWatch {
                     this.rproc.report_crash(remoteproc::CrashType::Watchdog);
                 }
             }
-            // Running, or the SM did not answer this time: look again later.
-            Ok(true) | Err(_) => Self::queue(&this),
+            Ok(true) => {
+                if this.failing.swap(false, Ordering::Relaxed) {
+                    dev_info!(
+                        this.rproc.dev(),
+                        "crash check: the System Manager answers again\n"
+                    );
+                }
+                Self::queue(&this)
+            }
+            // The SM did not answer this time: look again later.
+            Err((call, e)) => {
+                if !this.failing.swap(true, Ordering::Relaxed) {
+                    dev_warn!(
+                        this.rproc.dev(),
+                        "crash check: {} failed ({:?}), retrying\n",
+                        call,
+                        e
+                    );
+                }
+                Self::queue(&this)
+            }
         }
     }
 }
@@ -665,7 +691,17 @@ impl ImxRproc {
                         e
                     )
                 })
-                .and_then(|()| imx_sm::cpu_start(M7_CPUID, true)),
+                .and_then(|()| {
+                    imx_sm::cpu_start(M7_CPUID, true).inspect_err(|e| {
+                        dev_err!(dev, "Failed to start cpu({}): {:?}\n", M7_CPUID, e);
+                        // No answer: the System Manager may have started
+                        // it all the same. The core will not stop a
+                        // remote whose start failed: stop it here.
+                        if *e == ETIMEDOUT {
+                            let _ = imx_sm::cpu_start(M7_CPUID, false);
+                        }
+                    })
+                }),
             Method::Lmm { .. } => imx_sm::lmm_reset_vector_set(M7_LMID, M7_CPUID, 0, vector)
                 .inspect_err(|e| {
                     dev_err!(
@@ -817,7 +853,11 @@ impl remoteproc::Operations for ImxRproc {
                     this.stats.record(LastStop::CrashReported);
                 }
             }
-            Err(_) => dev_err!(rproc.parent(), "Failed to stop remote core\n"),
+            Err(_) => {
+                dev_err!(rproc.parent(), "Failed to stop remote core\n");
+                // The core keeps it running: keep watching it.
+                CrashWatch::arm(&this.watch);
+            }
         }
         ret
     }
@@ -1343,6 +1383,7 @@ impl ImxRprocDriver {
                 method,
                 stats: watch_stats,
                 armed: AtomicBool::new(false),
+                failing: AtomicBool::new(false),
                 work <- new_delayed_work!("imx_rproc_rs::CrashWatch::work"),
             }),
             GFP_KERNEL,

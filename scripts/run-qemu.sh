@@ -190,6 +190,10 @@ cp "$here/tests/guest/sim.sh" "$root/sim.sh"
 if [ -x "$here/tests/guest/tools/rpmsg_tool" ]; then
 	cp "$here/tests/guest/tools/rpmsg_tool" "$root/bin/rpmsg_tool"
 fi
+# The fault-injection helper of faults.sh, when built (make tests-tools).
+if [ -x "$here/tests/guest/tools/failnth" ]; then
+	cp "$here/tests/guest/tools/failnth" "$root/bin/failnth"
+fi
 
 cat >"$root/init" <<EOF
 #!/bin/busybox sh

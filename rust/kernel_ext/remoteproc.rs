@@ -94,6 +94,8 @@ pub(crate) struct KernelVa {
 #[vtable]
 pub(crate) trait Operations: Send + Sync + Sized + 'static {
     /// Prepares the device for loading (`prepare`), before anything else of a boot or attach.
+    ///
+    /// On error, whatever it registered (carveouts, coredump segments) is released again.
     fn prepare(_this: &Self, _rproc: &Rproc) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -640,7 +642,19 @@ impl<T: Operations> OpsTable<T> {
     unsafe extern "C" fn prepare(rproc: *mut bindings::rproc) -> c_int {
         // SAFETY: The core calls the hooks of the rproc `register` set up.
         let (this, r) = unsafe { Self::args(rproc) };
-        from_result(|| T::prepare(this, r).map(|()| 0))
+        from_result(|| {
+            T::prepare(this, r).inspect_err(|_| {
+                // The core does not clean up after a failed prepare: the
+                // carveouts and coredump segments registered so far would
+                // stay (registered again by the next prepare, leaked if the
+                // remote goes away first). Nothing else is registered before
+                // prepare, so releasing every resource releases just those.
+                // SAFETY: `rproc` is valid and its lock is held by the core,
+                // which has no resource of this boot or attach in use yet.
+                unsafe { bindings::rproc_resource_cleanup(rproc) };
+            })?;
+            Ok(0)
+        })
     }
 
     /// C trampoline of [`Operations::unprepare`].
@@ -912,9 +926,38 @@ impl<T: Operations> Allocation<T> {
         // `priv_` points into the pinned box, whose contents do not move when
         // the box is moved into the registration below.
         unsafe { (*self.rproc.as_ptr()).priv_ = priv_.cast_mut().cast() };
-        // SAFETY: The rproc is fully set up. On failure the core leaves it
-        // allocated and unregistered, and dropping `self` frees it.
-        to_result(unsafe { bindings::rproc_add(self.rproc.as_ptr()) })?;
+        // When its `device_add` fails, `rproc_add` puts the device itself
+        // (giving up the reference `rproc_alloc` returned) and then still
+        // touches the rproc (`rproc_char_device_remove`); when it fails
+        // earlier, the reference is left to the caller. A reference of our
+        // own, held across the call, keeps the rproc alive in both cases
+        // and tells them apart afterwards.
+        // SAFETY: By the type invariant the rproc is valid.
+        let dev = unsafe { core::ptr::addr_of_mut!((*self.rproc.as_ptr()).dev) };
+        // SAFETY: `dev` is the rproc's initialised device.
+        unsafe { bindings::get_device(dev) };
+        // The other references (ours, the driver data's `ARef`s) do not
+        // change while the unregistered rproc is being added.
+        // SAFETY: `dev` is valid, we hold a reference.
+        let before = unsafe { bindings::imx_rproc_rs_device_refs(dev) };
+        // SAFETY: The rproc is fully set up; it stays allocated (see above).
+        let ret = to_result(unsafe { bindings::rproc_add(self.rproc.as_ptr()) });
+        if let Err(e) = ret {
+            // One reference fewer: the core gave up the allocation's.
+            // SAFETY: `dev` is valid, we hold a reference.
+            let consumed = unsafe { bindings::imx_rproc_rs_device_refs(dev) } < before;
+            // SAFETY: Gives back the reference taken above; frees the rproc
+            // if it was the last one.
+            unsafe { bindings::put_device(dev) };
+            if consumed {
+                // `rproc_free` must not put it a second time.
+                core::mem::forget(self);
+            }
+            return Err(e);
+        }
+        // SAFETY: Gives back the reference taken above; the allocation's
+        // (now the registration's) keeps the rproc alive.
+        unsafe { bindings::put_device(dev) };
         let rproc = self.rproc;
         core::mem::forget(self);
         // INVARIANT: registered just above, `priv` points to `*data`.

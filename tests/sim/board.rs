@@ -10,7 +10,7 @@
 //! | `lm_ignore_graceful` | rw | 1: LM 1 ignores graceful LMM_SHUTDOWN (stays on until forced) |
 //! | `m7_running`   | rw   | CPU 1 runs; writing 1 pre-boots the M7, 0 stops it             |
 //! | `m7_vector`    | r    | last reset vector set for CPU 1 (hex)                          |
-//! | `fail`         | rw   | `PROTO MSGID STATUS` makes a message fail, `clear` clears      |
+//! | `fail`         | rw   | `PROTO MSGID ACTION [NTH [TIMES]]` (see `write_fail`), `clear` |
 //! | `log`          | rw   | handled SCMI messages; any write clears                        |
 //! | `state`        | r    | summary of the System Manager state                            |
 //! | `m7_kicks`     | r    | number of words Linux sent to the M7 on MU7 TX channel 1       |
@@ -34,14 +34,19 @@
 //! | `selftest`     | r    | KTAP results of the protocol handlers against a fresh SM       |
 //! | `bench_memcpy` | rw   | `SIZE [REPS [toio]]`: time a copy into `m7_reserved` (M7 off)   |
 //! | `bench_mu_pingpong` | rw | `N`: time N kick/notify round trips of the sim's hops, see [`bench`] |
+//! | `mu7_refuse`   | rw   | N: MU7 refuses the next N sends on a TX data channel (`EBUSY`) |
+//! | `mu7_drop_tx`  | rw   | N: the next N words Linux sends on MU7 are lost (no TX done)   |
+//! | `mu7_drop_rx`  | rw   | N: the next N words the M7 sends to Linux on MU7 are lost      |
+//! | `mu7_faults`   | r    | `refused N`, `dropped_tx N`, `dropped_rx N`: faults so far     |
 
 use crate::m7mem::M7Mem;
 use crate::{
     bench,
     hostile::{self, Abuse, RscField},
     m7::{Knobs, M7},
+    mu::{MuFault, MuFaults},
     preboot, rpmsg,
-    sm::{self, Fail, Sm},
+    sm::{self, Fail, FailAction, Sm},
 };
 use kernel::{
     debugfs::{Dir, File},
@@ -59,6 +64,8 @@ pub(crate) struct Board {
     pub(crate) sm: Arc<Sm>,
     /// The Cortex-M7.
     pub(crate) m7: Arc<M7>,
+    /// The faults of MU7, the M7's messaging unit.
+    pub(crate) mu7_faults: Arc<MuFaults>,
     #[pin]
     linux_lm: File<Arc<Sm>>,
     #[pin]
@@ -117,6 +124,14 @@ pub(crate) struct Board {
     bench_memcpy: File<Arc<bench::Memcpy>>,
     #[pin]
     bench_mu_pingpong: File<Arc<bench::PingPong>>,
+    #[pin]
+    mu7_refuse: File<MuFaultFile>,
+    #[pin]
+    mu7_drop_tx: File<MuFaultFile>,
+    #[pin]
+    mu7_drop_rx: File<MuFaultFile>,
+    #[pin]
+    mu7_stats: File<Arc<MuFaults>>,
     _dir: Dir,
 }
 
@@ -141,6 +156,7 @@ impl Board {
             ));
         }
         let sm = Arc::pin_init(Sm::new(m7.clone()), GFP_KERNEL)?;
+        let mu7_faults = Arc::new(MuFaults::new(), GFP_KERNEL)?;
         let dir = Dir::new(c"imx95_sim");
 
         Arc::pin_init(
@@ -309,6 +325,19 @@ impl Board {
                 ),
                 bench_memcpy <- bench::memcpy_file(&dir, c"bench_memcpy", &m7),
                 bench_mu_pingpong <- bench::pingpong_file(&dir, c"bench_mu_pingpong"),
+                mu7_refuse <- mu_fault(&dir, c"mu7_refuse", &mu7_faults, MuFault::Refuse),
+                mu7_drop_tx <- mu_fault(&dir, c"mu7_drop_tx", &mu7_faults, MuFault::DropTx),
+                mu7_drop_rx <- mu_fault(&dir, c"mu7_drop_rx", &mu7_faults, MuFault::DropRx),
+                mu7_stats <- dir.read_callback_file(
+                    c"mu7_faults",
+                    mu7_faults.clone(),
+                    &|m: &Arc<MuFaults>, f: &mut fmt::Formatter<'_>| {
+                        writeln!(f, "refused {}", m.count(MuFault::Refuse))?;
+                        writeln!(f, "dropped_tx {}", m.count(MuFault::DropTx))?;
+                        writeln!(f, "dropped_rx {}", m.count(MuFault::DropRx))
+                    },
+                ),
+                mu7_faults,
                 sm,
                 m7,
                 _dir: dir,
@@ -382,6 +411,33 @@ fn knob<'a>(
     )
 }
 
+/// The data of an MU fault's file.
+struct MuFaultFile {
+    faults: Arc<MuFaults>,
+    kind: MuFault,
+}
+
+/// Creates the read-write file of MU fault `kind`: how many of the next events fail.
+fn mu_fault<'a>(
+    dir: &'a Dir,
+    name: &'a CStr,
+    faults: &Arc<MuFaults>,
+    kind: MuFault,
+) -> impl PinInit<File<MuFaultFile>> + 'a {
+    dir.read_write_callback_file(
+        name,
+        MuFaultFile {
+            faults: faults.clone(),
+            kind,
+        },
+        &|m: &MuFaultFile, f: &mut fmt::Formatter<'_>| writeln!(f, "{}", m.faults.pending(m.kind)),
+        &|m: &MuFaultFile, r: &mut UserSliceReader| {
+            m.faults.set(m.kind, read_u32(r)?);
+            Ok(())
+        },
+    )
+}
+
 /// Handles a write to `m7_flood`: `N [ADDR]`.
 fn write_flood(m7: &Arc<M7>, r: &mut UserSliceReader) -> Result {
     let mut buf = [0u8; 64];
@@ -428,7 +484,10 @@ fn write_abuse(m7: &Arc<M7>, r: &mut UserSliceReader) -> Result {
     m7.abuse(abuse)
 }
 
-/// Handles a write to `fail`: `clear`, or `PROTO MSGID STATUS`.
+/// Handles a write to `fail`: `clear`, or `PROTO MSGID ACTION [NTH [TIMES]]`. ACTION is an SCMI
+/// status (`-10..=0`), `noreply` (never answered, not acted on) or `lost` (acted on, the answer
+/// lost); the NTH matching request (default 1, the next one) is the first to fail, and TIMES
+/// requests fail from there (default 0: all of them, for good; 1: a one-shot).
 fn write_fail(sm: &Arc<Sm>, r: &mut UserSliceReader) -> Result {
     let mut buf = [0u8; 64];
     let s = read_str(r, &mut buf)?;
@@ -440,11 +499,23 @@ fn write_fail(sm: &Arc<Sm>, r: &mut UserSliceReader) -> Result {
     let mut next = || words.next().ok_or(EINVAL);
     let proto = u8::try_from(parse_u32(next()?)?).map_err(|_| EINVAL)?;
     let msg = u8::try_from(parse_u32(next()?)?).map_err(|_| EINVAL)?;
-    let status = parse_i32(next()?)?;
-    if words.next().is_some() {
+    let action = match next()? {
+        "noreply" => FailAction::NoReply,
+        "lost" => FailAction::Lost,
+        status => FailAction::Status(parse_i32(status)?),
+    };
+    let nth = words.next().map(parse_u32).transpose()?.unwrap_or(1);
+    let times = words.next().map(parse_u32).transpose()?.unwrap_or(0);
+    if nth == 0 || words.next().is_some() {
         return Err(EINVAL);
     }
-    sm.add_fail(Fail { proto, msg, status })
+    sm.add_fail(Fail {
+        proto,
+        msg,
+        action,
+        skip: nth - 1,
+        times,
+    })
 }
 
 /// Reads a short write from user space as trimmed UTF-8.

@@ -48,7 +48,7 @@ mod vring;
 use board::Board;
 use kernel::{device::Core, driver, of, platform, prelude::*, str::CString, sync::Arc};
 use m7::M7;
-use mu::{Mu, MuHw, Peer};
+use mu::{Mu, MuFaults, MuHw, Peer};
 use shmem::Shmem;
 use sm::ScmiChannel;
 
@@ -137,7 +137,16 @@ impl platform::Driver for SimMuDriver {
             Peer::M7(m7) => Some(m7.clone()),
             Peer::Sm(_) => None,
         };
-        let mu = mbox_ctrl::Registration::new(dev, mu::NUM_CHANS, Ok::<_, Error>(MuHw::new(peer)))?;
+        // Faults are injected on MU7 only (the System Manager's MU2 carries SCMI).
+        let faults = match &peer {
+            Peer::M7(_) => board.mu7_faults.clone(),
+            Peer::Sm(_) => Arc::new(MuFaults::new(), GFP_KERNEL)?,
+        };
+        let mu = mbox_ctrl::Registration::new(
+            dev,
+            mu::NUM_CHANS,
+            Ok::<_, Error>(MuHw::new(peer, faults)),
+        )?;
         Self::attach(mu.controller(), m7.as_ref());
         dev_info!(
             dev,

@@ -20,6 +20,9 @@
 //! Peer to Linux: the peer calls [`Controller::received`] from process context (the real MU
 //! driver delivers from its threaded interrupt handler): a pointer to the word for RX channels,
 //! `NULL` for RXDB doorbells.
+//!
+//! Faults ([`MuFaults`], MU7's in debugfs): a send on a TX data channel refused, a word sent by
+//! Linux lost on the way (never delivered, never completed), a word from the peer lost.
 
 use crate::{
     m7::{M7, M7_MU_IDX},
@@ -122,6 +125,85 @@ impl Regs {
     }
 }
 
+/// Injected faults of an MU's data channels: each counter is how many of the next events fail.
+pub(crate) struct MuFaults {
+    /// Sends on a TX data channel that `send_data` refuses (`EBUSY`, as for a full register).
+    refuse: Atomic<u32>,
+    /// Words Linux sends on a TX data channel that are latched but lost: the peer never sees
+    /// them and the transmission never completes, so a blocking client times out.
+    drop_tx: Atomic<u32>,
+    /// Words the peer sends on an RX data channel that never reach Linux.
+    drop_rx: Atomic<u32>,
+    /// How many sends were refused, Linux words lost, peer words lost.
+    done: [Atomic<u32>; 3],
+}
+
+/// A kind of [`MuFaults`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum MuFault {
+    /// A refused send.
+    Refuse = 0,
+    /// A word from Linux lost.
+    DropTx = 1,
+    /// A word from the peer lost.
+    DropRx = 2,
+}
+
+impl MuFaults {
+    /// No fault pending.
+    pub(crate) const fn new() -> Self {
+        Self {
+            refuse: Atomic::new(0),
+            drop_tx: Atomic::new(0),
+            drop_rx: Atomic::new(0),
+            done: [const { Atomic::new(0) }; 3],
+        }
+    }
+
+    fn counter(&self, kind: MuFault) -> &Atomic<u32> {
+        match kind {
+            MuFault::Refuse => &self.refuse,
+            MuFault::DropTx => &self.drop_tx,
+            MuFault::DropRx => &self.drop_rx,
+        }
+    }
+
+    /// Returns how many events of `kind` are still to fail.
+    pub(crate) fn pending(&self, kind: MuFault) -> u32 {
+        self.counter(kind).load(Relaxed)
+    }
+
+    /// Makes the next `n` events of `kind` fail.
+    pub(crate) fn set(&self, kind: MuFault, n: u32) {
+        self.counter(kind).store(n, Relaxed);
+    }
+
+    /// Returns how many events of `kind` failed so far.
+    pub(crate) fn count(&self, kind: MuFault) -> u32 {
+        self.done[kind as usize].load(Relaxed)
+    }
+
+    /// Whether this event of `kind` fails (and counts it). Atomic context is fine.
+    pub(crate) fn take(&self, kind: MuFault) -> bool {
+        let counter = self.counter(kind);
+        let mut old = counter.load(Relaxed);
+        while old > 0 {
+            match counter.cmpxchg(old, old - 1, Full) {
+                Ok(_) => {
+                    let done = &self.done[kind as usize];
+                    let mut d = done.load(Relaxed);
+                    while let Err(cur) = done.cmpxchg(d, d.wrapping_add(1), Relaxed) {
+                        d = cur;
+                    }
+                    return true;
+                }
+                Err(cur) => old = cur,
+            }
+        }
+        false
+    }
+}
+
 /// The remote end of an MU.
 pub(crate) enum Peer {
     /// The System Manager: serves SCMI requests from the shared memory on doorbell 0.
@@ -140,25 +222,32 @@ impl Peer {
     }
 }
 
-/// The state of a simulated MU: its registers and its peer.
+/// The state of a simulated MU: its registers, its peer and its faults.
 pub(crate) struct MuHw {
     regs: Regs,
     peer: Peer,
+    faults: Arc<MuFaults>,
 }
 
 /// A simulated MU.
 pub(crate) type Mu = Controller<MuHw>;
 
 impl MuHw {
-    /// Creates an idle MU connected to `peer`.
-    pub(crate) fn new(peer: Peer) -> Self {
+    /// Creates an idle MU connected to `peer`, failing as `faults` says.
+    pub(crate) fn new(peer: Peer, faults: Arc<MuFaults>) -> Self {
         Self {
             regs: Regs {
                 tr: [const { Atomic::new(0) }; NUM_IDX],
                 pending: Atomic::new(0),
             },
             peer,
+            faults,
         }
+    }
+
+    /// Returns the injected faults.
+    pub(crate) fn faults(&self) -> &MuFaults {
+        &self.faults
     }
 
     /// Returns the peer.
@@ -231,6 +320,14 @@ impl Ops for MuHw {
             (ChanType::Tx, Message::Word(value)) => {
                 if regs.pending.load(Acquire) & tr_full(idx) != 0 {
                     return Err(EBUSY);
+                }
+                let faults = &ctrl.data().faults;
+                if faults.take(MuFault::Refuse) {
+                    return Err(EBUSY);
+                }
+                if faults.take(MuFault::DropTx) {
+                    // Accepted, then lost: no TX-empty interrupt will ever say it went out.
+                    return Ok(());
                 }
                 regs.tr[idx].store(value, Relaxed);
                 regs.raise(tr_full(idx));

@@ -12,7 +12,9 @@
 //! - CPU protocol 0x82 (9 CPUs; the Cortex-M7 is CPU 1 in LM 1).
 //!
 //! Every request's length is checked (a short request gets `PROTOCOL_ERROR`), every handled
-//! message is logged, and any message can be made to fail with a chosen status (debugfs).
+//! message is logged, and any message can be made to fail (debugfs `fail`): with a chosen status,
+//! by never answering (the agent times out) or by acting on it and losing the answer; from its
+//! Nth occurrence on, once, a few times or for good.
 
 use crate::{m7::M7, shmem::Shmem};
 use kernel::{
@@ -197,15 +199,52 @@ struct Cpu {
     vector: u64,
 }
 
-/// A message made to fail with a given status.
+/// What an injected failure does to a request.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum FailAction {
+    /// Answered with this SCMI status, not acted on.
+    Status(i32),
+    /// Not acted on and never answered: the platform frees the channel without a response and
+    /// without the completion interrupt, so the agent times out (`-ETIMEDOUT`) and the channel
+    /// stays usable.
+    NoReply,
+    /// Acted on, but the answer is lost as with [`FailAction::NoReply`]: the agent times out
+    /// although the state changed.
+    Lost,
+}
+
+/// A message made to fail.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fail {
     /// Protocol id.
     pub(crate) proto: u8,
     /// Message id.
     pub(crate) msg: u8,
-    /// SCMI status returned.
-    pub(crate) status: i32,
+    /// What happens to the failing requests.
+    pub(crate) action: FailAction,
+    /// Matching requests still let through before the first failure (0: the next one fails).
+    pub(crate) skip: u32,
+    /// Failures left (0: every matching request fails, for good).
+    pub(crate) times: u32,
+}
+
+impl Fail {
+    /// Counts a request this entry matches: returns the action if it fails, and whether the
+    /// entry is used up.
+    fn hit(&mut self) -> (Option<FailAction>, bool) {
+        if self.skip > 0 {
+            self.skip -= 1;
+            return (None, false);
+        }
+        match self.times {
+            0 => (Some(self.action), false),
+            1 => (Some(self.action), true),
+            _ => {
+                self.times -= 1;
+                (Some(self.action), false)
+            }
+        }
+    }
 }
 
 /// A handled message.
@@ -216,10 +255,14 @@ struct LogEntry {
     args: [u32; MAX_WORDS],
     nargs: usize,
     status: i32,
+    /// How the answer went: `None` answered, else the injected failure that kept it back.
+    unanswered: Option<FailAction>,
 }
 
 impl LogEntry {
-    /// Writes the entry as one line (`proto=0x82 msg=0x6 args=0x1,0x40000000 status=0`).
+    /// Writes the entry as one line (`proto=0x82 msg=0x6 args=0x1,0x40000000 status=0`; a
+    /// request left unanswered ends in `status=noreply`, one acted on whose answer was lost in
+    /// `status=0 lost`).
     fn write(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "proto={:#x} msg={:#x} args=", self.proto, self.msg)?;
         for (i, arg) in self.args[..self.nargs].iter().enumerate() {
@@ -228,7 +271,11 @@ impl LogEntry {
             }
             write!(f, "{arg:#x}")?;
         }
-        writeln!(f, " status={}", self.status)
+        match self.unanswered {
+            Some(FailAction::NoReply) => writeln!(f, " status=noreply"),
+            Some(_) => writeln!(f, " status={} lost", self.status),
+            None => writeln!(f, " status={}", self.status),
+        }
     }
 }
 
@@ -446,15 +493,32 @@ impl SmState {
         }
     }
 
-    /// Handles a request; returns the status and fills `reply` on success.
-    fn handle(&mut self, req: &Request, reply: &mut Reply) -> i32 {
-        if let Some(f) = self
+    /// Counts `req` against the injected failures; returns what it must suffer, if anything.
+    fn take_fail(&mut self, req: &Request) -> Option<FailAction> {
+        let i = self
             .fails
             .iter()
-            .find(|f| f.proto == req.proto && f.msg == req.msg)
-        {
-            return f.status;
+            .position(|f| f.proto == req.proto && f.msg == req.msg)?;
+        let (action, used_up) = self.fails.get_mut(i)?.hit();
+        if used_up {
+            let _ = self.fails.remove(i);
         }
+        action
+    }
+
+    /// Serves a request with its injected failure, if any: returns the status, and whether the
+    /// agent gets an answer. `reply` is filled on success.
+    fn handle_injected(&mut self, req: &Request, reply: &mut Reply) -> (i32, Option<FailAction>) {
+        match self.take_fail(req) {
+            None => (self.handle(req, reply), None),
+            Some(FailAction::Status(status)) => (status, None),
+            Some(FailAction::NoReply) => (SUCCESS, Some(FailAction::NoReply)),
+            Some(FailAction::Lost) => (self.handle(req, reply), Some(FailAction::Lost)),
+        }
+    }
+
+    /// Handles a request; returns the status and fills `reply` on success.
+    fn handle(&mut self, req: &Request, reply: &mut Reply) -> i32 {
         let res = match req.proto {
             PROTO_BASE => self.base(req, reply),
             PROTO_LMM => self.lmm(req, reply),
@@ -702,7 +766,7 @@ impl SmState {
     }
 
     /// Appends a handled message to the log.
-    fn record(&mut self, req: &Request, status: i32) {
+    fn record(&mut self, req: &Request, status: i32, unanswered: Option<FailAction>) {
         if self.log.len() >= LOG_MAX {
             let _ = self.log.remove(0);
             self.log_dropped += 1;
@@ -713,6 +777,7 @@ impl SmState {
             args: req.args,
             nargs: req.nargs,
             status,
+            unanswered,
         };
         if self.log.push(entry, GFP_KERNEL).is_err() {
             self.log_dropped += 1;
@@ -811,12 +876,19 @@ impl Sm {
         }
 
         let mut reply = Reply::new();
-        let (mut status, event) = {
+        let (mut status, unanswered, event) = {
             let mut state = self.locked();
-            let status = state.handle(&req, &mut reply);
-            state.record(&req, status);
-            (status, state.event.take())
+            let (status, unanswered) = state.handle_injected(&req, &mut reply);
+            state.record(&req, status, unanswered);
+            (status, unanswered, state.event.take())
         };
+        if unanswered.is_some() {
+            // The answer never comes: the channel is handed back untouched (the agent's next
+            // request finds it free) and no completion interrupt is raised.
+            smt.write32(SMT_CHANNEL_STATUS, SMT_STATUS_FREE)?;
+            self.notify_m7(event);
+            return Ok(false);
+        }
         if status != SUCCESS {
             reply = Reply::new();
         }
@@ -922,11 +994,12 @@ impl Sm {
         self.locked().cpus[M7_CPU].vector
     }
 
-    /// Makes message `msg` of protocol `proto` fail with `status` (replacing an earlier entry
-    /// for it).
+    /// Makes message `msg` of protocol `proto` fail (replacing an earlier entry for it).
     pub(crate) fn add_fail(&self, fail: Fail) -> Result {
-        if !(STATUS_MIN..=SUCCESS).contains(&fail.status) {
-            return Err(EINVAL);
+        if let FailAction::Status(status) = fail.action {
+            if !(STATUS_MIN..=SUCCESS).contains(&status) {
+                return Err(EINVAL);
+            }
         }
         let mut st = self.locked();
         if let Some(f) = st
@@ -934,7 +1007,7 @@ impl Sm {
             .iter_mut()
             .find(|f| f.proto == fail.proto && f.msg == fail.msg)
         {
-            f.status = fail.status;
+            *f = fail;
             return Ok(());
         }
         if st.fails.len() >= FAIL_MAX {
@@ -949,11 +1022,21 @@ impl Sm {
         self.locked().fails.clear();
     }
 
-    /// Writes the injected failures, one `PROTO MSGID STATUS` line each.
+    /// Writes the injected failures, one `PROTO MSGID ACTION` line each, followed by
+    /// ` NTH TIMES` unless the entry fails every request from the next one on.
     pub(crate) fn show_fails(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let st = self.locked();
         for fail in st.fails.iter() {
-            writeln!(f, "{:#x} {:#x} {}", fail.proto, fail.msg, fail.status)?;
+            write!(f, "{:#x} {:#x} ", fail.proto, fail.msg)?;
+            match fail.action {
+                FailAction::Status(status) => write!(f, "{status}")?,
+                FailAction::NoReply => f.write_str("noreply")?,
+                FailAction::Lost => f.write_str("lost")?,
+            }
+            if fail.skip != 0 || fail.times != 0 {
+                write!(f, " {} {}", fail.skip + 1, fail.times)?;
+            }
+            writeln!(f)?;
         }
         Ok(())
     }
