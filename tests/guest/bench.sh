@@ -12,7 +12,8 @@
 #               delete_module, PROBES times
 #   startstop   start/stop latency with a Zephyr-like image (bench-zephyr.elf)
 #   load        write "start" -> the M7 leaves reset, for the IMAGES (idle images
-#               of growing size; the M7 checks every byte it was loaded with)
+#               of growing size; the M7 checks every byte it was loaded with);
+#               with imx_rproc_rs also its own load op (debugfs last_load)
 #   echo        rpmsg round trips through the rpmsg-raw /dev/rpmsgN
 #   tput        pipelined batches of messages through the same endpoint
 #   unload      delete_module
@@ -158,10 +159,13 @@ r=1
 while [ "$r" -le "$ROUNDS" ]; do
 	# The floors, with no driver loaded (the M7 is stopped).
 	for spec in $IMAGES; do
-		IFS=: read -r label _fw size _n <<EOF
+		IFS=: read -r label fw size _n <<EOF
 $spec
 EOF
 		run rpmsg_bench memcpy "$label" "$size" "$MEMCPY_REPS"
+		# Reading the image file, as request_firmware does before any driver
+		# sees it.
+		run rpmsg_bench readfile "$label" "/lib/firmware/$fw" "$MEMCPY_REPS"
 	done
 	run rpmsg_bench pingpong "$PINGPONG"
 	for s in $ECHO_SIZES; do

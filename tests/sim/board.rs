@@ -117,6 +117,8 @@ pub(crate) struct Board {
     bench_memcpy: File<Arc<bench::Memcpy>>,
     #[pin]
     bench_mu_pingpong: File<Arc<bench::PingPong>>,
+    #[pin]
+    bench_readfw: File<bench::ReadFw>,
     _dir: Dir,
 }
 
@@ -309,6 +311,7 @@ impl Board {
                 ),
                 bench_memcpy <- bench::memcpy_file(&dir, c"bench_memcpy", &m7),
                 bench_mu_pingpong <- bench::pingpong_file(&dir, c"bench_mu_pingpong"),
+                bench_readfw <- bench::readfw_file(&dir, c"bench_readfw"),
                 sm,
                 m7,
                 _dir: dir,
