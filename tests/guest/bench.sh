@@ -97,6 +97,20 @@ stop_if_running() {
 	esac
 }
 
+# reqfw_samples DRV LABEL: from the kernel log since the marker written before
+# the loads, the remoteproc core's "powering up" -> "Booting fw image" of each
+# start: request_firmware (the core logs one just before, the other just after
+# it), metric reqfw_LABEL, at the log's microsecond resolution.
+reqfw_samples() {
+	dmesg | awk -v m="imx_rproc bench: load $1 $2" -v metric="reqfw_$2" -v drv="$1" '
+		function ts(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l }
+		/imx_rproc bench: load / { on = index($0, m) > 0; if (on) out = ""; p = ""; next }
+		on && /: powering up / { p = ts($0) }
+		on && /: Booting fw image / && p != "" {
+			out = out sprintf("%s %s %d\n", metric, drv, (ts($0) - p) * 1e9 + 0.5); p = "" }
+		END { printf "%s", out }'
+}
+
 # bench_driver c|rust: one driver's turn in a round.
 bench_driver() {
 	drv=$1
@@ -125,8 +139,10 @@ bench_driver() {
 		IFS=: read -r label fw _size n <<EOF
 $spec
 EOF
+		echo "<6>imx_rproc bench: load $drv $label" >/dev/kmsg
 		run rpmsg_bench load "$drv" "$d" "$fw" "$label" "$n"
 		stop_if_running "$d"
+		reqfw_samples "$drv" "$label" >>$S
 	done
 	echo "$ZEPHYR" >"$d/firmware"
 	echo start >"$d/state"
