@@ -194,6 +194,10 @@ struct Stats {
     /// Why the M7 last stopped.
     #[pin]
     last_stop: Mutex<LastStop>,
+    /// The last successful `load` op: bytes written (segments copied and
+    /// zero-filled, their `p_memsz`) and how long it took, in ns.
+    #[pin]
+    last_load: Mutex<Option<(u64, i64)>>,
 }
 
 impl Stats {
@@ -208,6 +212,7 @@ impl Stats {
                 crashes: AtomicU64::new(0),
                 crash_fresh: AtomicBool::new(false),
                 last_stop <- kernel::new_mutex!(LastStop::None),
+                last_load <- kernel::new_mutex!(None),
             }),
             GFP_KERNEL,
         )
@@ -255,6 +260,16 @@ impl Diag {
         write!(f, "last_stop: ")?;
         last.show(f)?;
         writeln!(f)?;
+        match *self.stats.last_load.lock() {
+            Some((bytes, ns)) => writeln!(
+                f,
+                "last_load: {} bytes in {} us",
+                bytes,
+                // Rounded up: a load that happened never shows 0.
+                ns.saturating_add(999) / 1000
+            )?,
+            None => writeln!(f, "last_load: none")?,
+        }
         writeln!(f, "crashes_detected: {}", get(&self.stats.crashes))?;
         writeln!(f, "kicks: {}", get(&self.stats.kicks))?;
         writeln!(f, "kick_errors: {}", get(&self.stats.kick_errors))?;
@@ -995,6 +1010,8 @@ impl remoteproc::Operations for ImxRproc {
 
     fn load(this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
         let dev = rproc.dev();
+        let begin = Instant::<Monotonic>::now();
+        let mut bytes = 0u64;
         let elf = Self::parse_elf(dev, fw)?;
         for seg in elf.load_segments() {
             let seg = seg.map_err(|e| fw_error(dev, "invalid firmware", e))?;
@@ -1016,7 +1033,9 @@ impl remoteproc::Operations for ImxRproc {
                     seg.memsz
                 )
             })?;
+            bytes = bytes.saturating_add(seg.memsz.into());
         }
+        *this.stats.last_load.lock() = Some((bytes, begin.elapsed().as_nanos()));
         Ok(())
     }
 

@@ -304,6 +304,45 @@ for label, fw, size, _ in images:
       f"{ratio(c[0], f[0]) if c and f else '–'} | {ratio(r[0], f[0]) if r and f else '–'} |")
 w("")
 
+w("## Where the load time goes (imx_rproc_rs)")
+w("")
+w("The Rust driver's own `load` op (copying the PT_LOAD segments and zero-filling their tails), "
+  "as its debugfs `status` reports it after each Rust sample of the load rows above (`last_load`, "
+  "microsecond resolution, rounded up); bytes = what it reports having written, checked against "
+  "the images' p_memsz. The C driver has no such counter: no C column for it. Bandwidth ratio = "
+  "floor time / load-op time (1 = as fast as the bare memcpy; issue 7's target is ≥ 0.8). "
+  "`request_firmware`: from the kernel log of the same starts, the remoteproc core's "
+  "\"powering up\" (logged just before its request_firmware()) to \"Booting fw image\" (just "
+  "after), for both drivers (microsecond resolution). `readfw`: the kernel reading the same file "
+  "from the initramfs with kernel_read_file_from_path() into a fresh vmalloc buffer, the read "
+  "inside request_firmware (debugfs `bench_readfw`, tests/sim/bench.rs; a floor, no driver "
+  "loaded). Rest = Rust load median − load op − request_firmware (Rust): the remoteproc core "
+  "around them, the ELF and resource-table checks, carveouts, the SCMI calls and the simulated "
+  "M7 leaving reset. (The same read from user space, `readfile` in the floors table, costs "
+  "several times more: fresh-page faults and copy_to_user; it is not what request_firmware "
+  "pays.)")
+w("")
+w("| image | bytes (load op) | Rust load (write → reset) | load op median (p99, min) | load op MB/s | floor memcpy | floor MB/s | load op / floor (time) | bandwidth ratio (floor / load op) | request_firmware C / Rust median | readfw median (MB/s) | rest |")
+w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for label, fw, size, _ in images:
+    size = int(size)
+    r, op = stats(f"load_{label}", "rust"), stats(f"loadop_{label}", "rust")
+    f, rf = stats(f"memcpy_{label}", "floor"), stats(f"readfw_{label}", "floor")
+    qc, qr = stats(f"reqfw_{label}", "c"), stats(f"reqfw_{label}", "rust")
+    nb = sorted(set(S.get((f"loadop_bytes_{label}", "rust"), [])))
+    nbs = ", ".join(str(b) for b in nb) or "–"
+    if nb and nb != [size]:
+        nbs += f" (**≠ {size}**)"
+    bw = lambda st: f"{size / st[0] * 1e3:.1f}" if st else "–"
+    rest = r[0] - op[0] - qr[0] if r and op and qr else None
+    w(f"| {label} | {nbs} | {t(r[0]) if r else '–'} | "
+      f"{t(op[0]) + ' (' + t(op[1]) + ', ' + t(op[2]) + ')' if op else '–'} | {bw(op)} | "
+      f"{t(f[0]) if f else '–'} | {bw(f)} | {ratio(op[0], f[0]) if op and f else '–'} | "
+      f"**{ratio(f[0], op[0]) if op and f else '–'}** | "
+      f"{t(qc[0]) if qc else '–'} / {t(qr[0]) if qr else '–'} | "
+      f"{t(rf[0]) + ' (' + bw(rf) + ')' if rf else '–'} | {t(rest)} |")
+w("")
+
 w("## rpmsg round trip against the floors")
 w("")
 w("`mu_hops` (debugfs `bench_mu_pingpong`, tests/sim/bench.rs): the simulation's own hops "

@@ -12,7 +12,8 @@
 #               delete_module, PROBES times
 #   startstop   start/stop latency with a Zephyr-like image (bench-zephyr.elf)
 #   load        write "start" -> the M7 leaves reset, for the IMAGES (idle images
-#               of growing size; the M7 checks every byte it was loaded with)
+#               of growing size; the M7 checks every byte it was loaded with);
+#               with imx_rproc_rs also its own load op (debugfs last_load)
 #   echo        rpmsg round trips through the rpmsg-raw /dev/rpmsgN
 #   tput        pipelined batches of messages through the same endpoint
 #   unload      delete_module
@@ -96,6 +97,20 @@ stop_if_running() {
 	esac
 }
 
+# reqfw_samples DRV LABEL: from the kernel log since the marker written before
+# the loads, the remoteproc core's "powering up" -> "Booting fw image" of each
+# start: request_firmware (the core logs one just before, the other just after
+# it), metric reqfw_LABEL, at the log's microsecond resolution.
+reqfw_samples() {
+	dmesg | awk -v m="imx_rproc bench: load $1 $2" -v metric="reqfw_$2" -v drv="$1" '
+		function ts(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l }
+		/imx_rproc bench: load / { on = index($0, m) > 0; if (on) out = ""; p = ""; next }
+		on && /: powering up / { p = ts($0) }
+		on && /: Booting fw image / && p != "" {
+			out = out sprintf("%s %s %d\n", metric, drv, (ts($0) - p) * 1e9 + 0.5); p = "" }
+		END { printf "%s", out }'
+}
+
 # bench_driver c|rust: one driver's turn in a round.
 bench_driver() {
 	drv=$1
@@ -124,8 +139,10 @@ bench_driver() {
 		IFS=: read -r label fw _size n <<EOF
 $spec
 EOF
+		echo "<6>imx_rproc bench: load $drv $label" >/dev/kmsg
 		run rpmsg_bench load "$drv" "$d" "$fw" "$label" "$n"
 		stop_if_running "$d"
+		reqfw_samples "$drv" "$label" >>$S
 	done
 	echo "$ZEPHYR" >"$d/firmware"
 	echo start >"$d/state"
@@ -158,10 +175,13 @@ r=1
 while [ "$r" -le "$ROUNDS" ]; do
 	# The floors, with no driver loaded (the M7 is stopped).
 	for spec in $IMAGES; do
-		IFS=: read -r label _fw size _n <<EOF
+		IFS=: read -r label fw size _n <<EOF
 $spec
 EOF
 		run rpmsg_bench memcpy "$label" "$size" "$MEMCPY_REPS"
+		# Reading the image file, as request_firmware does before any driver
+		# sees it.
+		run rpmsg_bench readfile "$label" "/lib/firmware/$fw" "$MEMCPY_REPS"
 	done
 	run rpmsg_bench pingpong "$PINGPONG"
 	for s in $ECHO_SIZES; do

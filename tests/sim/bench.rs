@@ -26,8 +26,19 @@
 //!   driver's own deferral of the notification, and the M7's work on the rings. The M7 only
 //!   answers on the MU channel that the remoteproc driver owns, so a raw mailbox ping-pong with
 //!   the real M7 is not possible next to a driver; this is the hops-only floor.
+//!
+//! - `bench_readfw`: writing `PATH [REPS]` (an absolute path; 1 to 100 repetitions, default 1)
+//!   reads the file whole REPS times with `kernel_read_file_from_path()` into a fresh vmalloc'ed
+//!   buffer, as `request_firmware()` does for each file it finds, and reading gives the
+//!   nanoseconds of each read (allocation and copy; not the freeing), one per line. What a
+//!   driver's load waits for before it sees the image, without the firmware loader's own
+//!   book-keeping and path search.
 
-use crate::{kext, m7::M7, m7mem::Kind};
+use crate::{
+    kext::{self, FileData},
+    m7::M7,
+    m7mem::Kind,
+};
 use kernel::{
     bindings,
     debugfs::{Dir, File},
@@ -42,6 +53,10 @@ use kernel::{
 
 /// Most repetitions of one `bench_memcpy` write.
 const MAX_REPS: usize = 100;
+/// Largest file `bench_readfw` reads.
+const MAX_FILE: usize = 64 << 20;
+/// Longest path `bench_readfw` takes, with its NUL.
+const MAX_PATH: usize = 256;
 /// Most round trips of one `bench_mu_pingpong` write.
 const MAX_TRIPS: usize = 100_000;
 /// How long a round trip may take before the run gives up, in milliseconds.
@@ -51,6 +66,9 @@ const IDLE_MS: u32 = 1000;
 
 /// Samples of the last run, in nanoseconds.
 type Samples = KVec<i64>;
+
+/// The data of `bench_readfw`: the samples of its last run.
+pub(crate) type ReadFw = Arc<Mutex<Samples>>;
 
 /// Writes the samples, one per line.
 fn show(samples: &Samples, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -355,5 +373,48 @@ pub(crate) fn pingpong_file<'a>(
         data,
         &|p: &Arc<PingPong>, f: &mut fmt::Formatter<'_>| show(&p.last.lock(), f),
         &write_pingpong,
+    )
+}
+
+/// Handles a write to `bench_readfw`: `PATH [REPS]`.
+fn write_readfw(last: &ReadFw, r: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; MAX_PATH];
+    let s = read_str(r, &mut buf)?;
+    let mut words = s.split_whitespace();
+    let path = words.next().ok_or(EINVAL)?;
+    let reps = match words.next() {
+        Some(w) => parse_size(w)?,
+        None => 1,
+    };
+    if words.next().is_some() || reps == 0 || reps > MAX_REPS || path.len() >= MAX_PATH {
+        return Err(EINVAL);
+    }
+    let mut cpath = [0u8; MAX_PATH];
+    cpath[..path.len()].copy_from_slice(path.as_bytes());
+    let cpath = CStr::from_bytes_with_nul(&cpath[..=path.len()]).map_err(|_| EINVAL)?;
+    let mut samples = Samples::with_capacity(reps, GFP_KERNEL)?;
+    for _ in 0..reps {
+        let t0 = kext::uptime_ns();
+        let file = FileData::read(cpath, MAX_FILE)?;
+        let t1 = kext::uptime_ns();
+        drop(file);
+        // Within the capacity reserved above: does not allocate.
+        samples.push(t1 - t0, GFP_KERNEL)?;
+    }
+    *last.lock() = samples;
+    Ok(())
+}
+
+/// Creates `bench_readfw`.
+pub(crate) fn readfw_file<'a>(
+    dir: &'a Dir,
+    name: &'a CStr,
+) -> impl PinInit<File<ReadFw>, Error> + 'a {
+    let data = Arc::pin_init(new_mutex!(Samples::new()), GFP_KERNEL);
+    dir.read_write_callback_file(
+        name,
+        data,
+        &|last: &ReadFw, f: &mut fmt::Formatter<'_>| show(&last.lock(), f),
+        &write_readfw,
     )
 }

@@ -132,6 +132,8 @@ pub(crate) struct Board {
     mu7_drop_rx: File<MuFaultFile>,
     #[pin]
     mu7_stats: File<Arc<MuFaults>>,
+    #[pin]
+    bench_readfw: File<bench::ReadFw>,
     _dir: Dir,
 }
 
@@ -338,6 +340,7 @@ impl Board {
                     },
                 ),
                 mu7_faults,
+                bench_readfw <- bench::readfw_file(&dir, c"bench_readfw"),
                 sm,
                 m7,
                 _dir: dir,

@@ -21,7 +21,7 @@
 # shellcheck source=tests/guest/sim.sh
 . /sim.sh
 
-ktap_begin 67
+ktap_begin 68
 
 check "simulated board up" sim_up
 check "firmware images present" test -f /lib/firmware/zephyr.elf
@@ -137,6 +137,22 @@ outcome "diagnostics: kicks and rx notifications counted" \
 	"$([ -r "$DIAG" ] && yes_no counted zero sh -c "[ $(diag kicks) -gt 0 ] && [ $(diag rx_notifications) -gt 0 ]" || echo no-file)" \
 	counted no-file
 outcome "diagnostics: last stop before any" "$(diag last_stop)" none no-file
+# The image's loadable bytes: the sum of its PT_LOAD segments' p_memsz (ELF32).
+memsz_sum() {
+	_phoff=$((0x$(le "$1" 28 4))) _phnum=$((0x$(le "$1" 44 2))) _sum=0 _i=0
+	while [ "$_i" -lt "$_phnum" ]; do
+		_o=$((_phoff + _i * 32))
+		[ $((0x$(le "$1" "$_o" 4))) -eq 1 ] && _sum=$((_sum + 0x$(le "$1" $((_o + 20)) 4)))
+		_i=$((_i + 1))
+	done
+	echo "$_sum"
+}
+# "N bytes in T us" with T > 0, the time itself not asserted.
+last_load=$(diag last_load)
+[ "$last_load" = no-file ] ||
+	last_load=$(echo "$last_load" | sed -n 's/^\([0-9]*\) bytes in [1-9][0-9]* us$/\1 bytes in (>0) us/p')
+outcome "diagnostics: last load: the image's PT_LOAD bytes, in a measured time" \
+	"$last_load" "$(memsz_sum /lib/firmware/zephyr.elf) bytes in (>0) us" no-file
 boots=$(m7_stat boots)
 dmesg -c >/dev/null
 echo 1 >"$SIM/m7_crash"

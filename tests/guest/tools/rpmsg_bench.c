@@ -31,7 +31,19 @@
  *	load_LABEL (write "start" to the M7 leaving reset: request_firmware,
  *	parsing, copying the segments, resource table, SCMI up to CPU_START)
  *	and load_write_LABEL (the write returning). Fails if the M7 did not find
- *	the image intact (m7_stats last_boot).
+ *	the image intact (m7_stats last_boot). With DRV rust also the driver's
+ *	own load op, from the last_load line of its debugfs status: metric
+ *	loadop_LABEL (its time, microsecond resolution) and loadop_bytes_LABEL
+ *	(the bytes it wrote, not a time).
+ *   rpmsg_bench readfile LABEL FILE REPS
+ *	REPS times: read FILE whole with read() into a fresh anonymous mapping
+ *	of its size (open, fstat, mmap, read loop; what request_firmware does
+ *	with vmalloc, from user space): metric readfile_LABEL; then read it
+ *	again into the same, already faulted-in buffer (the copy alone):
+ *	metric readfile_warm_LABEL; then the simulated board's bench_readfw
+ *	(tests/sim/bench.rs) reads it REPS times in the kernel with
+ *	kernel_read_file_from_path() into a fresh vmalloc buffer, as
+ *	request_firmware does: metric readfw_LABEL; driver floor.
  *   rpmsg_bench echo DRV DEV SIZE COUNT
  *	COUNT round trips of a SIZE-byte message through the raw endpoint DEV
  *	(write, poll, read, compare): metric echoSIZE.
@@ -66,6 +78,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -92,9 +105,10 @@ static int usage(void)
 		"       %s echo DRV DEV SIZE COUNT\n"
 		"       %s tput DRV DEV SIZE WINDOW BATCHES\n"
 		"       %s memcpy LABEL SIZE REPS\n"
+		"       %s readfile LABEL FILE REPS\n"
 		"       %s pingpong COUNT\n"
 		"       %s pipe SIZE COUNT\n",
-		prog, prog, prog, prog, prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog, prog, prog, prog, prog);
 	return 2;
 }
 
@@ -376,6 +390,39 @@ static int cmd_startstop(int argc, char **argv)
 	return 0;
 }
 
+#define RS_DEBUGFS "/sys/kernel/debug/imx_rproc_rs"
+
+/*
+ * The last_load line of imx_rproc_rs's debugfs status (the first device):
+ * "last_load: BYTES bytes in US us". 0 on success, -1 if there is none.
+ */
+static int rs_last_load(long long *bytes, long long *us)
+{
+	char path[PATH_MAX], *st = NULL, *p;
+	struct dirent *de;
+	int r = -1;
+	DIR *d;
+
+	d = opendir(RS_DEBUGFS);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), RS_DEBUGFS "/%s/status", de->d_name);
+		st = read_all(path);
+		break;
+	}
+	closedir(d);
+	if (!st)
+		return -1;
+	p = strstr(st, "\nlast_load: ");
+	if (p && sscanf(p, "\nlast_load: %lld bytes in %lld us", bytes, us) == 2)
+		r = 0;
+	free(st);
+	return r;
+}
+
 static int cmd_load(int argc, char **argv)
 {
 	const char *drv, *dir, *fw, *label;
@@ -416,6 +463,19 @@ static int cmd_load(int argc, char **argv)
 		sample(metric, drv, reset - t0);
 		snprintf(metric, sizeof(metric), "load_write_%s", label);
 		sample(metric, drv, t1 - t0);
+		if (!strcmp(drv, "rust")) {
+			long long bytes, us;
+
+			if (rs_last_load(&bytes, &us)) {
+				fprintf(stderr, "%s: no last_load in %s/*/status\n", prog, RS_DEBUGFS);
+				rproc_write(dir, "stop", &t0, &t1);
+				return 1;
+			}
+			snprintf(metric, sizeof(metric), "loadop_%s", label);
+			sample(metric, drv, us * 1000);
+			snprintf(metric, sizeof(metric), "loadop_bytes_%s", label);
+			sample(metric, drv, bytes);
+		}
 		r = rproc_write(dir, "stop", &t0, &t1);
 		if (r) {
 			fprintf(stderr, "%s: stop: %s\n", prog, strerror(-r));
@@ -640,6 +700,78 @@ static int cmd_memcpy(int argc, char **argv)
 	return 0;
 }
 
+/* Reads fd from offset 0 into buf of len bytes; 0 if all of it came. */
+static int read_whole(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = pread(fd, buf + got, len - got, (off_t)got);
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int cmd_readfile(int argc, char **argv)
+{
+	char metric[64], warm[64], req[PATH_MAX + 32];
+	int64_t t0, t1, t2;
+	int r;
+	long reps, i;
+	struct stat st;
+	size_t len;
+	char *buf;
+	int fd;
+
+	if (argc != 5)
+		return usage();
+	reps = parse_count(argv[4], 100);
+	if (reps < 0)
+		return usage();
+	snprintf(metric, sizeof(metric), "readfile_%s", argv[2]);
+	snprintf(warm, sizeof(warm), "readfile_warm_%s", argv[2]);
+	for (i = 0; i < reps; i++) {
+		t0 = now_ns();
+		fd = open(argv[3], O_RDONLY);
+		if (fd < 0 || fstat(fd, &st) || st.st_size <= 0) {
+			fprintf(stderr, "%s: %s: %s\n", prog, argv[3], strerror(errno));
+			return 2;
+		}
+		len = (size_t)st.st_size;
+		buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED) {
+			fprintf(stderr, "%s: mmap: %s\n", prog, strerror(errno));
+			return 2;
+		}
+		if (read_whole(fd, buf, len)) {
+			fprintf(stderr, "%s: %s: short read\n", prog, argv[3]);
+			return 1;
+		}
+		t1 = now_ns();
+		if (read_whole(fd, buf, len)) {
+			fprintf(stderr, "%s: %s: short read\n", prog, argv[3]);
+			return 1;
+		}
+		t2 = now_ns();
+		close(fd);
+		munmap(buf, len);
+		sample(metric, "floor", t1 - t0);
+		sample(warm, "floor", t2 - t1);
+	}
+	/* The same in the kernel, as the firmware loader reads it. */
+	snprintf(req, sizeof(req), "%s %ld", argv[3], reps);
+	r = write_str(SIM "/bench_readfw", req);
+	if (r) {
+		fprintf(stderr, "%s: bench_readfw %s: %s\n", prog, req, strerror(-r));
+		return 1;
+	}
+	snprintf(metric, sizeof(metric), "readfw_%s", argv[2]);
+	return print_results(SIM "/bench_readfw", metric) == reps ? 0 : 1;
+}
+
 static int cmd_pingpong(int argc, char **argv)
 {
 	char req[32];
@@ -716,6 +848,8 @@ int main(int argc, char **argv)
 		r = cmd_tput(argc, argv);
 	else if (!strcmp(argv[1], "memcpy"))
 		r = cmd_memcpy(argc, argv);
+	else if (!strcmp(argv[1], "readfile"))
+		r = cmd_readfile(argc, argv);
 	else if (!strcmp(argv[1], "pingpong"))
 		r = cmd_pingpong(argc, argv);
 	else if (!strcmp(argv[1], "pipe"))
