@@ -52,8 +52,7 @@ const M7_CPUID: u32 = 1;
 const M7_LMID: u32 = 1;
 /// At most this many `memory-region` entries, as the C driver.
 const MAX_REGIONS: usize = 32;
-/// The channels' `tx_tout`, as the C driver's; unused while kicks are
-/// queued without waiting (`tx_block: false`).
+/// How long a kick waits for the MU to take its word, as the C driver's `tx_tout`.
 const MBOX_TX_TIMEOUT_MS: u32 = 100;
 /// How much of the `rsc-table` region the core gets on attach, as upstream.
 const ATTACHED_TABLE_SIZE: usize = 1024;
@@ -86,9 +85,8 @@ const KICK_ERR_LOG_EVERY: u64 = 1000;
 const MAX_KICK_IDS: usize = 64;
 
 /// The word a kick of virtqueue `i` sends (the NXP convention: the id in the
-/// upper half-word). Kicks do not wait for the MU (see `kick`), so the
-/// mailbox framework may hold the pointer after the kick returned: the
-/// words live as long as the module.
+/// upper half-word). Static, so the pointer the mailbox framework keeps is
+/// valid whatever happens to the kick that sent it.
 static KICK_WORDS: [AtomicU32; MAX_KICK_IDS] = kick_words();
 
 const fn kick_words() -> [AtomicU32; MAX_KICK_IDS] {
@@ -506,16 +504,18 @@ impl Mailboxes {
     }
 
     /// Requests channel `name`, reporting failures other than a deferral.
-    /// Kicks are queued without waiting for the MU to take them (the C
-    /// driver blocks up to 100 ms in every kick: the rx work item and a
-    /// writer wait for the M7's MU interrupt before they go on).
+    /// Sends block until the MU took the word, at most
+    /// `MBOX_TX_TIMEOUT_MS`, as in the C driver: the mailbox core ticks a
+    /// send that timed out off, so one lost TX-done (a word the M7 never
+    /// took) does not stall every later kick, as it does with queued,
+    /// non-blocking sends until the channel is freed.
     fn channel(
         dev: &Device<Bound>,
         name: &CStr,
         handler: Option<Arc<RxWork>>,
     ) -> Result<Channel<RxWork>> {
         let config = mailbox::Config {
-            tx_block: false,
+            tx_block: true,
             tx_tout_ms: MBOX_TX_TIMEOUT_MS,
             knows_txdone: false,
         };
@@ -905,9 +905,7 @@ impl remoteproc::Operations for ImxRproc {
             return;
         };
         Stats::bump(&this.stats.kicks);
-        // Queued: the M7 looks at the rings once it took the word, which is
-        // after this ring update. A full queue (20 words the M7 has not
-        // taken yet) fails, as a blocking send would time out.
+        // Waits until the MU took the word (or `MBOX_TX_TIMEOUT_MS`).
         if let Err(e) = mbox.tx.post_u32(word) {
             // A remote that stopped taking words fails every kick: the first
             // few are logged, then one in KICK_ERR_LOG_EVERY with the count.
@@ -915,7 +913,7 @@ impl remoteproc::Operations for ImxRproc {
             if failed <= KICK_ERR_LOG_FIRST || failed % KICK_ERR_LOG_EVERY == 0 {
                 dev_err!(
                     rproc.parent(),
-                    "kick: failed ({}, err:{:?}; {} failed kicks so far)\n",
+                    "kick: failed ({}, err:{:?}), {} failed kicks so far\n",
                     vqid,
                     e,
                     failed
