@@ -565,7 +565,11 @@ struct ImxRproc {
     /// Present between start/attach and stop; the channels are given back
     /// while the M7 is offline, as the C driver does.
     #[pin]
-    mbox: Mutex<Option<Mailboxes>>,
+    mbox: Mutex<Option<Arc<Mailboxes>>>,
+    /// Kicks between taking a reference to the channels and dropping it.
+    /// The lock is not held while a kick waits for the MU: a writer and the
+    /// receive work item would queue up behind each other's wait.
+    kicks_sending: AtomicU32,
     /// The translation entries (TCMs) the image being booted loads into,
     /// as a bit mask over `att`: they become coredump segments. TCMs an
     /// image does not use are left alone (they may not even be powered).
@@ -587,13 +591,28 @@ impl ImxRproc {
     fn mbox_init(&self, rproc: &Rproc) -> Result {
         let mut guard = self.mbox.lock();
         if guard.is_none() {
-            *guard = Some(Mailboxes::request(rproc.parent(), &self.rx)?);
+            *guard = Some(Arc::new(
+                Mailboxes::request(rproc.parent(), &self.rx)?,
+                GFP_KERNEL,
+            )?);
         }
         Ok(())
     }
 
     fn mbox_free(&self) {
-        *self.mbox.lock() = None;
+        let taken = self.mbox.lock().take();
+        drop(taken);
+        // A kick still sending holds the channels until its send returns
+        // (at most MBOX_TX_TIMEOUT_MS): wait for it, so that they are
+        // released and free for the next start when this returns.
+        let begin = Instant::<Monotonic>::now();
+        while self.kicks_sending.load(Ordering::Acquire) != 0 {
+            if begin.elapsed().as_millis() >= i64::from(2 * MBOX_TX_TIMEOUT_MS) {
+                pr_warn!("imx_rproc_rs: a kick is still sending after stop\n");
+                break;
+            }
+            kernel::time::delay::fsleep(kernel::time::Delta::from_millis(1));
+        }
     }
 
     /// The vector table address `get_boot_addr` derived and checked (for a
@@ -894,14 +913,21 @@ impl remoteproc::Operations for ImxRproc {
     }
 
     fn kick(this: &Self, rproc: &Rproc, vqid: i32) {
-        let guard = this.mbox.lock();
-        let Some(mbox) = guard.as_ref() else {
-            dev_err!(rproc.parent(), "No initialized mbox tx channel\n");
-            return;
-        };
         let Some(word) = usize::try_from(vqid).ok().and_then(|i| KICK_WORDS.get(i)) else {
             Stats::bump(&this.stats.kick_errors);
             dev_err!(rproc.parent(), "kick: no virtqueue id {}\n", vqid);
+            return;
+        };
+        let mbox = {
+            let guard = this.mbox.lock();
+            if guard.is_some() {
+                // Under the lock, so that `mbox_free` sees it.
+                this.kicks_sending.fetch_add(1, Ordering::Acquire);
+            }
+            guard.clone()
+        };
+        let Some(mbox) = mbox else {
+            dev_err!(rproc.parent(), "No initialized mbox tx channel\n");
             return;
         };
         Stats::bump(&this.stats.kicks);
@@ -920,6 +946,10 @@ impl remoteproc::Operations for ImxRproc {
                 );
             }
         }
+        // The channels go before the count does: when `mbox_free` sees no
+        // kick sending, they are released.
+        drop(mbox);
+        this.kicks_sending.fetch_sub(1, Ordering::Release);
     }
 
     fn sanity_check(this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
@@ -1379,7 +1409,7 @@ impl ImxRprocDriver {
 
         // Requested here so a missing mailbox controller defers the probe.
         let mbox = if fwnode.property_present(c"mbox-names") {
-            Some(Mailboxes::request(dev, &rx)?)
+            Some(Arc::new(Mailboxes::request(dev, &rx)?, GFP_KERNEL)?)
         } else {
             None
         };
@@ -1419,6 +1449,7 @@ impl ImxRprocDriver {
                 stats: data_stats,
                 watch,
                 mbox <- kernel::new_mutex!(mbox),
+                kicks_sending: AtomicU32::new(0),
                 tcm_used: AtomicU32::new(0),
                 powered_not_booted: AtomicBool::new(false),
                 booting: AtomicBool::new(false),
