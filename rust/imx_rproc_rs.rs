@@ -652,6 +652,12 @@ impl ImxRproc {
         limits
     }
 
+    /// The `rsc-table` region as a system range `(start, len)`, if the node has one.
+    fn rsc_span(&self) -> Option<(u64, u64)> {
+        self.rsc_region()
+            .and_then(|m| Some((m.pa(), u64::try_from(m.size()).ok()?)))
+    }
+
     /// Whether the device range `da..da + len` is M7 memory: it translates
     /// and lies inside one of `m7_ranges` (so not in a vring, the vdev
     /// buffer or the resource-table region, which the core and Linux own).
@@ -659,18 +665,66 @@ impl ImxRproc {
         let Ok((sys, _)) = att::da_to_sys(self.att, da, len) else {
             return false;
         };
-        self.m7_ranges.iter().any(|&(start, size)| {
-            sys.checked_sub(start)
-                .and_then(|off| off.checked_add(len))
-                .is_some_and(|end| end <= size)
+        self.m7_ranges
+            .iter()
+            .any(|&range| sys_range_within(sys, len, range))
+    }
+
+    /// Whether a program segment may load at `da..da + len`: M7 memory or,
+    /// as upstream (`imx_rproc_addr_init()` maps every region whose name
+    /// does not start with `vdev`), the `rsc-table` region. i.MX firmware
+    /// commonly links `.resource_table` there, so that the table Linux
+    /// attaches to sits where the device tree reserves it; the core then
+    /// copies the table over the same bytes. Never a vring or the vdev
+    /// buffer, which the C driver does not map either.
+    fn loadable(&self, da: u64, len: u64) -> bool {
+        if self.in_m7_memory(da, len) {
+            return true;
+        }
+        let Ok((sys, _)) = att::da_to_sys(self.att, da, len) else {
+            return false;
+        };
+        self.rsc_span()
+            .is_some_and(|range| sys_range_within(sys, len, range))
+    }
+
+    /// Whether a trace buffer of the table (`table_len` bytes) may lie at
+    /// `da..da + len`: M7 memory, or the `rsc-table` region past the table.
+    /// A trace over the live table would have the M7 write its log over the
+    /// vdev status and vring addresses (upstream accepts it).
+    fn trace_ok(&self, da: u64, len: u64, table_len: u64) -> bool {
+        if self.in_m7_memory(da, len) {
+            return true;
+        }
+        let Ok((sys, _)) = att::da_to_sys(self.att, da, len) else {
+            return false;
+        };
+        self.rsc_span().is_some_and(|(start, size)| {
+            size.checked_sub(table_len).is_some_and(|rest| {
+                sys_range_within(sys, len, (start.saturating_add(table_len), rest))
+            })
         })
     }
 
-    /// Refuses a table whose trace buffers are not M7 memory.
-    fn check_traces(&self, dev: &Device, table: &ResourceTable<'_>) -> Result {
+    /// Refuses a table (`table_len` bytes) whose trace buffers are not M7
+    /// memory.
+    fn check_traces(&self, dev: &Device, table: &ResourceTable<'_>, table_len: usize) -> Result {
+        let table_len = u64::try_from(table_len)?;
         for entry in table.entries() {
             if let Resource::Trace { da, len, .. } = entry.resource {
-                if !self.in_m7_memory(da.into(), len.into()) {
+                if self.trace_ok(da.into(), len.into(), table_len) {
+                    continue;
+                }
+                if self.in_rsc_region(da.into(), len.into()) {
+                    dev_err!(
+                        dev,
+                        "trace resource {} (da {:#x}, {:#x} bytes) overlaps the resource table ({} bytes) in the rsc-table region\n",
+                        entry.index,
+                        da,
+                        len,
+                        table_len
+                    );
+                } else {
                     dev_err!(
                         dev,
                         "trace resource {} (da {:#x}, {:#x} bytes) is outside every memory region\n",
@@ -678,11 +732,19 @@ impl ImxRproc {
                         da,
                         len
                     );
-                    return Err(EINVAL);
                 }
+                return Err(EINVAL);
             }
         }
         Ok(())
+    }
+
+    /// Whether `da..da + len` lies inside the `rsc-table` region.
+    fn in_rsc_region(&self, da: u64, len: u64) -> bool {
+        att::da_to_sys(self.att, da, len).is_ok_and(|(sys, _)| {
+            self.rsc_span()
+                .is_some_and(|range| sys_range_within(sys, len, range))
+        })
     }
 
     /// Boots the M7 from the reset vector: `start` without its bookkeeping.
@@ -1032,7 +1094,7 @@ impl remoteproc::Operations for ImxRproc {
         }
         let table = ResourceTable::parse(section.data, &this.rsc_limits())
             .map_err(|e| fw_error(dev, "invalid resource table", e))?;
-        this.check_traces(dev, &table)?;
+        this.check_traces(dev, &table, section.data.len())?;
         rproc.set_cached_table(section.data)
     }
 
@@ -1044,10 +1106,10 @@ impl remoteproc::Operations for ImxRproc {
         for seg in elf.load_segments() {
             let seg = seg.map_err(|e| fw_error(dev, "invalid firmware", e))?;
             let tail = usize::try_from(seg.memsz - seg.filesz)?;
-            // Only the M7's memory takes code and data: a segment in a vring,
-            // the vdev buffer or the resource-table region would overwrite
-            // what Linux and the core keep there (upstream loads it).
-            let written = if this.in_m7_memory(seg.paddr.into(), seg.memsz.into()) {
+            // The M7's memory and the rsc-table region take code and data, as
+            // upstream; a segment in a vring or the vdev buffer would
+            // overwrite what Linux keeps there (upstream cannot map it either).
+            let written = if this.loadable(seg.paddr.into(), seg.memsz.into()) {
                 rproc.write_memory(seg.paddr.into(), seg.data, tail)
             } else {
                 Err(EINVAL)
@@ -1111,7 +1173,7 @@ impl remoteproc::Operations for ImxRproc {
         })?;
         // A remote that rewrote its table may point the trace elsewhere
         // (a vring, the vdev buffer): the same check as for a loaded image.
-        this.check_traces(rproc.dev(), &table)?;
+        this.check_traces(rproc.dev(), &table, len)?;
         Ok(region.va_at(0, len).map(|p| (p, len)))
     }
 
@@ -1280,6 +1342,14 @@ fn map_memory(
 
 /// Physical ranges `(start, len)`.
 type Ranges = KVec<(u64, u64)>;
+
+/// Whether the system range `sys..sys + len` lies inside `(start, size)`;
+/// a range may end exactly at the end (upstream's `<` refuses that).
+fn sys_range_within(sys: u64, len: u64, (start, size): (u64, u64)) -> bool {
+    sys.checked_sub(start)
+        .and_then(|off| off.checked_add(len))
+        .is_some_and(|end| end <= size)
+}
 
 /// Sorts the memory by role: the vring regions (`vdevNvringM`), where a
 /// fixed vring address must lie, and the M7's own memory (the TCMs and the

@@ -30,10 +30,15 @@
 //! Where the driver's policy is not a parser rule, the model states the
 //! policy the driver should have, and the corpus tests it:
 //!
-//! - segments and trace buffers must lie in the M7's own memory:
-//!   `m7_reserved` or a TCM ([`LOAD_TARGETS`]), not in the `rsc-table`
-//!   region (the core overwrites it with the resource table), the vdev
+//! - segments must lie in the M7's own memory (`m7_reserved` or a TCM) or
+//!   in the `rsc-table` region ([`LOAD_TARGETS`]), as with the C driver,
+//!   which maps every region whose name does not start with `vdev`
+//!   (`imx_rproc_addr_init()` in `drivers/remoteproc/imx_rproc.c`): i.MX
+//!   firmware commonly links `.resource_table` there. Never in the vdev
 //!   vrings or the vdev buffer pool;
+//! - trace buffers must lie in the M7's own memory ([`M7_MEMORY`]), or in
+//!   the `rsc-table` region past the resource table (a trace over the table
+//!   would have the M7 write its log over the live vdev status);
 //! - a vring with a fixed device address must lie in one of the vring
 //!   carveouts ([`VRING_CARVEOUTS`], `Limits::vring_da_ok`);
 //! - a trace buffer outside that memory is reported like a segment:
@@ -64,11 +69,14 @@ pub type Span = (u64, u64);
 pub const M7_RESERVED: Span = (0x8000_0000, 0x0100_0000);
 /// The M7's ITCM and DTCM (address translation entries with `ATT_OWN`).
 pub const TCMS: [Span; 2] = [(0x0000_0000, 0x0004_0000), (0x2000_0000, 0x0004_0000)];
-/// Where the M7's segments and trace buffers may lie: the TCMs and
-/// `m7_reserved`.
-pub const LOAD_TARGETS: [Span; 3] = [TCMS[0], TCMS[1], M7_RESERVED];
-/// The `rsc-table` region: where the core copies the resource table.
+/// The M7's own memory: the TCMs and `m7_reserved`.
+pub const M7_MEMORY: [Span; 3] = [TCMS[0], TCMS[1], M7_RESERVED];
+/// The `rsc-table` region: where the core copies the resource table
+/// (`rsc-table@88220000` in `arch/arm64/boot/dts/freescale/imx95-verdin.dtsi`).
 pub const RSC_TABLE_REGION: Span = (0x8822_0000, 0x1000);
+/// Where the M7's segments may lie: its own memory and, as with the C
+/// driver, the `rsc-table` region.
+pub const LOAD_TARGETS: [Span; 4] = [TCMS[0], TCMS[1], M7_RESERVED, RSC_TABLE_REGION];
 /// The vring carveouts `vdev0vring0` to `vdev1vring1`.
 pub const VRING_CARVEOUTS: [Span; 4] = [
     (0x8800_0000, 0x8000),
@@ -156,6 +164,18 @@ pub enum Verdict {
         /// Buffer length.
         len: u32,
     },
+    /// Reject it: trace entry `index`'s buffer lies in the `rsc-table`
+    /// region over the resource table (`table_len` bytes).
+    TraceOverTable {
+        /// Resource entry index.
+        index: usize,
+        /// Buffer address.
+        da: u32,
+        /// Buffer length.
+        len: u32,
+        /// Size of `.resource_table`.
+        table_len: usize,
+    },
     /// Reject it: loadable segment `index` is outside the M7's memory.
     SegmentOutside {
         /// Program-header index.
@@ -187,7 +207,9 @@ impl Verdict {
             Verdict::Boots => None,
             Verdict::Fw { err, .. } => Some(err.errno()),
             Verdict::TableTooLarge { .. } => Some(-EFBIG),
-            Verdict::TraceOutside { .. } | Verdict::SegmentOutside { .. } => Some(-EINVAL),
+            Verdict::TraceOutside { .. }
+            | Verdict::TraceOverTable { .. }
+            | Verdict::SegmentOutside { .. } => Some(-EINVAL),
         }
     }
 
@@ -203,6 +225,9 @@ impl Verdict {
             ),
             Verdict::TraceOutside { index, da, len } => format!(
                 "trace resource {index} (da {da:#x}, {len:#x} bytes) is outside every memory region"
+            ),
+            Verdict::TraceOverTable { index, da, len, table_len } => format!(
+                "trace resource {index} (da {da:#x}, {len:#x} bytes) overlaps the resource table ({table_len} bytes) in the rsc-table region"
             ),
             Verdict::SegmentOutside { index, da, len } => format!(
                 "segment {index} (da {da:#x}, {len:#x} bytes) is outside every memory region"
@@ -222,6 +247,7 @@ impl Verdict {
             }
             Verdict::TableTooLarge { .. } => "rsc-table-region-size".into(),
             Verdict::TraceOutside { .. } => "trace-placement".into(),
+            Verdict::TraceOverTable { .. } => "trace-over-table".into(),
             Verdict::SegmentOutside { .. } => "segment-placement".into(),
         }
     }
@@ -253,7 +279,23 @@ pub fn driver_model(image: &[u8]) -> Verdict {
             };
             for e in table.entries() {
                 if let Resource::Trace { da, len, .. } = e.resource {
-                    if !inside(&LOAD_TARGETS, da, len) {
+                    let table_len = s.data.len() as u64;
+                    let past_table = (
+                        RSC_TABLE_REGION.0 + table_len,
+                        RSC_TABLE_REGION.1.saturating_sub(table_len),
+                    );
+                    if inside(&M7_MEMORY, da, len) || inside(&[past_table], da, len) {
+                        continue;
+                    }
+                    if inside(&[RSC_TABLE_REGION], da, len) {
+                        return Verdict::TraceOverTable {
+                            index: e.index,
+                            da,
+                            len,
+                            table_len: s.data.len(),
+                        };
+                    }
+                    {
                         return Verdict::TraceOutside {
                             index: e.index,
                             da,
@@ -316,6 +358,19 @@ pub fn baseline_params() -> Params {
 /// The baseline image, which every defect starts from.
 pub fn baseline() -> Firmware {
     firmware::build(&baseline_params()).expect("the baseline image builds")
+}
+
+/// Size of the baseline's `.resource_table`.
+fn baseline_table_len() -> usize {
+    let bytes = ser(&baseline());
+    let elf = Elf32::parse(&bytes).expect("the baseline parses");
+    let section = elf
+        .find_section(b".resource_table")
+        .expect("section headers");
+    section
+        .expect("the baseline has a resource table")
+        .data
+        .len()
 }
 
 /// Name of the valid image the runner boots after every case.
@@ -663,7 +718,9 @@ pub fn cases() -> Vec<Case> {
         fw.image.segments[SEG_DATA].p_memsz += 1;
         ser(&fw)
     }, Verdict::SegmentOutside { index: 2, da: fill.plan.data_addr, len: fill_memsz + 1 });
-    add("seg-in-rsc-table-region", "segments", "extra PT_LOAD of 0x100 bytes at 0x88220000, inside the rsc-table region", extra_segment(0x8822_0000, 0x100), Verdict::SegmentOutside { index: 3, da: 0x8822_0000, len: 0x100 });
+    // The C driver loads it (imx_rproc_addr_init() maps the rsc-table region): so do we.
+    add("valid-seg-in-rsc-table-region", "valid", "extra PT_LOAD of 0x100 bytes at 0x88220000, inside the rsc-table region (loaded, as upstream)", extra_segment(0x8822_0000, 0x100), Verdict::Boots);
+    add("valid-seg-fills-rsc-table-region", "valid", "extra PT_LOAD 0x88220000..0x88221000, ending exactly at the end of the rsc-table region", extra_segment(0x8822_0000, 0x1000), Verdict::Boots);
     add("seg-overlaps-rsc-table-end", "segments", "extra PT_LOAD 0x88220f00..0x88221100 across the end of the rsc-table region", extra_segment(0x8822_0f00, 0x200), Verdict::SegmentOutside { index: 3, da: 0x8822_0f00, len: 0x200 });
     add("seg-in-vring-carveout", "segments", "extra PT_LOAD of 0x100 bytes at 0x88000000, inside the vdev0vring0 carveout", extra_segment(0x8800_0000, 0x100), Verdict::SegmentOutside { index: 3, da: 0x8800_0000, len: 0x100 });
     add("seg-in-vdevbuffer", "segments", "extra PT_LOAD of 0x100 bytes at 0x88020000, inside the vdev buffer DMA pool", extra_segment(0x8802_0000, 0x100), Verdict::SegmentOutside { index: 3, da: 0x8802_0000, len: 0x100 });
@@ -751,7 +808,13 @@ pub fn cases() -> Vec<Case> {
     add("rsc-trace-wraps", "rsc", "trace da 0xfffff800 len 0x1000: wraps the 32-bit address space", with_table(|t| t.trace.as_mut().unwrap().da = 0xffff_f800), fwv(RT, E::RscTraceInvalid { index: 1 }));
     add("rsc-trace-len-zero", "rsc", "trace len 0", with_table(|t| t.trace.as_mut().unwrap().len = 0), fwv(RT, E::RscTraceInvalid { index: 1 }));
     add("rsc-trace-outside-memory", "rsc", "trace buffer at 0x60000000, in no memory of the M7", with_table(|t| t.trace.as_mut().unwrap().da = 0x6000_0000), Verdict::TraceOutside { index: 1, da: 0x6000_0000, len: 0x1000 });
-    add("rsc-trace-in-rsc-table-region", "rsc", "trace buffer at 0x88220000, over the rsc-table region", with_table(|t| t.trace.as_mut().unwrap().da = 0x8822_0000), Verdict::TraceOutside { index: 1, da: 0x8822_0000, len: 0x1000 });
+    let table_len = baseline_table_len();
+    add("rsc-trace-in-rsc-table-region", "rsc", "trace buffer at 0x88220000, over the resource table in the rsc-table region", with_table(|t| t.trace.as_mut().unwrap().da = 0x8822_0000), Verdict::TraceOverTable { index: 1, da: 0x8822_0000, len: 0x1000, table_len });
+    add("valid-trace-in-rsc-table-region", "valid", "trace buffer 0x88220800+0x800, in the rsc-table region past the resource table", with_table(|t| {
+        let tr = t.trace.as_mut().unwrap();
+        tr.da = 0x8822_0800;
+        tr.len = 0x800;
+    }), Verdict::Boots);
     add("rsc-trace-reserved-nonzero", "rsc", "trace reserved word 1", with_table(|t| t.trace.as_mut().unwrap().reserved = 1), fwv(RT, E::RscEntryReservedNotZero { index: 1 }));
     add("rsc-trace-name-unterminated", "rsc", "trace name: 32 bytes without NUL", with_table(|t| t.trace.as_mut().unwrap().name = [b'A'; 32]), fwv(RT, E::RscNameUnterminated { index: 1 }));
     add("rsc-carveout-len-zero", "rsc", "carveout len 0", with_entries_then_vdev(vec![carveout(FW_RSC_ADDR_ANY, FW_RSC_ADDR_ANY, 0)]), fwv(RT, E::RscCarveoutInvalid { index: 0 }));
@@ -938,7 +1001,8 @@ mod tests {
         seg_in_att_unmapped => "seg-in-att-unmapped",
         seg_straddles_m7_start => "seg-straddles-m7-start",
         seg_straddles_m7_end => "seg-straddles-m7-end",
-        seg_in_rsc_table_region => "seg-in-rsc-table-region",
+        valid_seg_in_rsc_table_region => "valid-seg-in-rsc-table-region",
+        valid_seg_fills_rsc_table_region => "valid-seg-fills-rsc-table-region",
         seg_overlaps_rsc_table_end => "seg-overlaps-rsc-table-end",
         seg_in_vring_carveout => "seg-in-vring-carveout",
         seg_in_vdevbuffer => "seg-in-vdevbuffer",
@@ -990,6 +1054,7 @@ mod tests {
         rsc_trace_len_zero => "rsc-trace-len-zero",
         rsc_trace_outside_memory => "rsc-trace-outside-memory",
         rsc_trace_in_rsc_table_region => "rsc-trace-in-rsc-table-region",
+        valid_trace_in_rsc_table_region => "valid-trace-in-rsc-table-region",
         rsc_trace_reserved_nonzero => "rsc-trace-reserved-nonzero",
         rsc_trace_name_unterminated => "rsc-trace-name-unterminated",
         rsc_carveout_len_zero => "rsc-carveout-len-zero",
