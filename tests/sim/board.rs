@@ -18,6 +18,7 @@
 //! | `m7_send`      | w    | the M7 sends this u32 to Linux on MU7 RX channel 1             |
 //! | `m7_state`     | r    | the M7's view: running, phase, boot vector, kicks              |
 //! | `m7_boot`      | w    | pre-boot (U-Boot `bootaux`): ELF under /lib/firmware or a path |
+//! | `m7_image`     | rw   | the ELF the M7 runs (its link map, [`crate::fwimage`]); `none` |
 //! | `m7_stats`     | r    | `name value` lines: state, boots, faults, violations, kicks... |
 //! | `m7_log`       | rw   | the M7's own log (its console); any write clears               |
 //! | `m7_violations`| r    | number of shared-memory protocol violations by Linux           |
@@ -92,6 +93,8 @@ pub(crate) struct Board {
     m7_state: File<Arc<M7>>,
     #[pin]
     m7_boot: File<Arc<Sm>>,
+    #[pin]
+    m7_image: File<Arc<M7>>,
     #[pin]
     m7_stats: File<Arc<M7>>,
     #[pin]
@@ -264,6 +267,15 @@ impl Board {
                     &|sm: &Arc<Sm>, r: &mut UserSliceReader| {
                         let mut buf = [0u8; 256];
                         preboot::boot_file(sm, read_str(r, &mut buf)?)
+                    },
+                ),
+                m7_image <- dir.read_write_callback_file(
+                    c"m7_image",
+                    m7.clone(),
+                    &|m7: &Arc<M7>, f: &mut fmt::Formatter<'_>| m7.show_image(f),
+                    &|m7: &Arc<M7>, r: &mut UserSliceReader| {
+                        let mut buf = [0u8; 256];
+                        preboot::image_file(m7, read_str(r, &mut buf)?)
                     },
                 ),
                 m7_stats <- dir.read_callback_file(

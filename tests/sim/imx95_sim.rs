@@ -30,6 +30,7 @@ mod bench;
 mod board;
 mod crc32;
 mod fw;
+mod fwimage;
 mod global;
 mod hostile;
 mod kext;

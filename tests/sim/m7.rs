@@ -22,7 +22,17 @@
 //! - flag `hang`: boots, copies its table, then never answers;
 //! - flag `crash after N ms`: stops answering and the SM reports the M7 stopped (the SM asks
 //!   [`M7::take_crash`]), which is what crash detection polls;
-//! - anything without a manifest: runs as `idle`.
+//! - an image without a manifest whose ELF file the simulation was given (debugfs `m7_image`,
+//!   or the image `m7_boot` pre-booted; [`crate::fwimage`]): checks every `PT_LOAD` segment
+//!   against the loaded memory (CRC-32 of the file bytes at `p_paddr`, the rest zero), then
+//!   behaves like Zephyr's `openamp_rsc_table` sample as v4.1.0 builds it: it reads and writes
+//!   the resource table at the table's own linked address (`sh_addr` of `.resource_table`,
+//!   `rsc_table_get()` of `lib/open-amp/resource_table.c` returning `&resource_table`), which is
+//!   the live table only when Linux put it there (the table linked into the `rsc-table` region,
+//!   or a device tree without that region); waits for DRIVER_OK, and announces the sample's
+//!   two channels, `rpmsg-client-sample` and `rpmsg-tty`. An image with no `.resource_table`
+//!   runs as `idle` (a `hello_world`);
+//! - anything else without a manifest: runs as `idle`.
 //!
 //! **Notifications.** To Linux on MU7 RX data channel 1 (`<&mu7 1 1>`), with a garbage word (Zephyr
 //! sends an uninitialised stack word; drivers must not use it): after each message written into
@@ -42,6 +52,7 @@
 use crate::{
     crc32::Crc32,
     fw::rsc::{Resource, ResourceTable},
+    fwimage::ImageInfo,
     hostile::{self, Abuse, RscField},
     kext,
     m7log::{Checker, Ctx, Log, Violation},
@@ -287,8 +298,13 @@ struct Trace {
 struct Boot {
     /// When it booted (ns since Linux booted), for the log's timestamps.
     at_ns: i64,
-    /// The pristine resource table, as copied to the `rsc-table` region.
+    /// The pristine resource table, as the firmware wrote it where it keeps it.
     table: KVec<u8>,
+    /// Where the firmware reads and writes its live table (the `rsc-table` region for the
+    /// manifest's `zephyr`, the table's linked address for a known image).
+    table_pa: u64,
+    /// The simulation's raw endpoint is announced too (test images with a manifest only).
+    raw_endpoint: bool,
     /// Offset of the vdev entry's `type` word in the table.
     vdev_off: usize,
     /// Features the firmware offers.
@@ -340,6 +356,8 @@ struct State {
     chk: Checker,
     /// Outcome of the last boot, for `m7_stats`.
     last_boot: KVec<u8>,
+    /// The link map of the image the M7 runs, if the test said which (`m7_image`).
+    image: Option<ImageInfo>,
 }
 
 impl State {
@@ -463,6 +481,7 @@ impl M7 {
                 stats: Stats::default(),
                 chk: Checker::default(),
                 last_boot: KVec::new(),
+                image: None,
             }),
             cv <- new_condvar!(),
             lifecycle <- new_mutex!(()),
@@ -476,6 +495,43 @@ impl M7 {
     /// Returns the M7's memory.
     pub(crate) fn mem(&self) -> &M7Mem {
         &self.mem
+    }
+
+    /// Says which image the M7 runs from its next start on (`None`: not known).
+    pub(crate) fn set_image(&self, image: Option<ImageInfo>) {
+        let mut st = self.st.lock();
+        match &image {
+            Some(i) => self.log.lock().line(format_args!(
+                "image {}: entry 0x{:x}, {} loadable segments, .resource_table at 0x{:x}",
+                i.name(),
+                i.entry,
+                i.segs.len(),
+                i.rsc.map_or(0, |(a, _)| a)
+            )),
+            None => self.log.lock().line(format_args!("image: not known")),
+        }
+        st.image = image;
+    }
+
+    /// Writes what the M7 knows of the image it runs (`m7_image`).
+    pub(crate) fn show_image(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.st.lock();
+        let Some(i) = st.image.as_ref() else {
+            return writeln!(f, "none");
+        };
+        writeln!(f, "name {}", i.name())?;
+        writeln!(f, "entry 0x{:x}", i.entry)?;
+        for s in i.segs.iter() {
+            writeln!(
+                f,
+                "load {} paddr 0x{:x} vaddr 0x{:x} filesz 0x{:x} memsz 0x{:x} crc 0x{:08x}",
+                s.index, s.paddr, s.vaddr, s.filesz, s.memsz, s.crc
+            )?;
+        }
+        match i.rsc {
+            Some((a, l)) => writeln!(f, "resource_table 0x{a:x} 0x{l:x}"),
+            None => writeln!(f, "resource_table none"),
+        }
     }
 
     /// Connects the M7 to the MU it talks to Linux through.
@@ -563,8 +619,9 @@ impl M7 {
         let now = kext::uptime_ns();
         let mut last = KVec::new();
         let res = {
-            let mut ctx = Ctx::new(&this.mem, &this.log, &mut st.chk);
-            boot(&mut ctx, vector, now, &mut last)
+            let State { chk, image, .. } = &mut *st;
+            let mut ctx = Ctx::new(&this.mem, &this.log, chk);
+            boot(&mut ctx, vector, now, &mut last, image.as_ref())
         };
         st.last_boot = last;
         match res {
@@ -735,7 +792,7 @@ impl M7 {
             return;
         };
         let mut ctx = Ctx::new(&self.mem, &self.log, chk);
-        let Some(table) = self.mem.find(Kind::RscTable) else {
+        let Some(table) = live_table(&self.mem, boot) else {
             return;
         };
         let status = table.read8(boot.vdev_off + VDEV_STATUS).unwrap_or(0);
@@ -800,7 +857,11 @@ impl M7 {
         *dev = Some(Dev {
             rx,
             tx,
-            rpmsg: Rpmsg::new(),
+            rpmsg: if boot.raw_endpoint {
+                Rpmsg::new()
+            } else {
+                Rpmsg::sample()
+            },
             out: OutQ::new(),
             ns_at: Some(now + delay),
             out_since: None,
@@ -828,7 +889,7 @@ impl M7 {
             return;
         };
         let mut ctx = Ctx::new(&self.mem, &self.log, chk);
-        let Some(table) = self.mem.find(Kind::RscTable) else {
+        let Some(table) = live_table(&self.mem, boot) else {
             return;
         };
         let status = table.read8(boot.vdev_off + VDEV_STATUS).unwrap_or(0);
@@ -1094,7 +1155,7 @@ impl M7 {
             .as_mut()
             .filter(|b| !b.table.is_empty())
             .ok_or(EAGAIN)?;
-        let table = self.mem.find(Kind::RscTable).ok_or(ENODEV)?;
+        let table = live_table(&self.mem, boot).ok_or(ENODEV)?;
         let (off, width) = field.locate(&boot.table, boot.vdev_off).ok_or(EINVAL)?;
         let bytes = value.to_le_bytes();
         let dst = boot.table.get_mut(off..off + width).ok_or(EINVAL)?;
@@ -1205,10 +1266,40 @@ fn trace_raw(mem: &M7Mem, boot: &mut Boot, args: fmt::Arguments<'_>) {
     }
 }
 
+/// The live resource table where the firmware keeps it: offsets are from the table's start.
+struct LiveTable<'a> {
+    r: &'a Region,
+    off: usize,
+}
+
+impl LiveTable<'_> {
+    fn read8(&self, o: usize) -> Result<u8> {
+        self.r.read8(self.off + o)
+    }
+
+    fn read32(&self, o: usize) -> Result<u32> {
+        self.r.read32(self.off + o)
+    }
+
+    fn write8(&self, o: usize, v: u8) -> Result {
+        self.r.write8(self.off + o, v)
+    }
+
+    fn write32(&self, o: usize, v: u32) -> Result {
+        self.r.write32(self.off + o, v)
+    }
+}
+
+/// Returns the live table of `boot`: `boot.table.len()` bytes at `boot.table_pa`.
+fn live_table<'a>(mem: &'a M7Mem, boot: &Boot) -> Option<LiveTable<'a>> {
+    mem.at(boot.table_pa, boot.table.len() as u64)
+        .map(|(r, off)| LiveTable { r, off })
+}
+
 /// Checks that Linux changed no field of the live table the firmware owns: only `gfeatures`,
 /// `status` and the vrings' `da`, `notifyid` and `pa` are Linux's to write.
 fn check_table(ctx: &mut Ctx<'_>, boot: &Boot) {
-    let Some(table) = ctx.mem.find(Kind::RscTable) else {
+    let Some(table) = live_table(ctx.mem, boot) else {
         return;
     };
     let v = boot.vdev_off;
@@ -1293,6 +1384,7 @@ fn boot(
     vector: u64,
     now: i64,
     last: &mut KVec<u8>,
+    image: Option<&ImageInfo>,
 ) -> Option<(Phase, Option<Boot>)> {
     macro_rules! fault {
         ($($arg:tt)*) => {{
@@ -1335,12 +1427,15 @@ fn boot(
         .and_then(|(r, off)| r.read(off, &mut raw).ok())
         .and_then(|()| Manifest::parse(&raw));
     let Some(m) = man else {
-        ctx.info(format_args!(
-            "no IMXRSIM1 manifest at 0x{:x}: not a test image, running without OpenAMP",
-            vector + MANIFEST_OFF
-        ));
-        set_text(last, format_args!("ok (no manifest)"));
-        return Some((Phase::Idle, None));
+        let Some(image) = image else {
+            ctx.info(format_args!(
+                "no IMXRSIM1 manifest at 0x{:x} and no image named in m7_image: running without OpenAMP",
+                vector + MANIFEST_OFF
+            ));
+            set_text(last, format_args!("ok (no manifest, image not known)"));
+            return Some((Phase::Idle, None));
+        };
+        return boot_image(ctx, image, pc, now, last);
     };
     if m.version != 1 || usize::from(m.size) != MANIFEST_LEN {
         fault!(
@@ -1449,6 +1544,8 @@ fn boot(
             ready_doorbell,
             at_ns: now,
             table: KVec::new(),
+            table_pa: 0,
+            raw_endpoint: true,
             vdev_off: 0,
             dfeatures: 0,
             trace: None,
@@ -1524,6 +1621,8 @@ fn boot(
         ready_doorbell,
         at_ns: now,
         table,
+        table_pa: dst.phys(),
+        raw_endpoint: true,
         vdev_off,
         dfeatures,
         trace: trace_buf,
@@ -1553,5 +1652,143 @@ fn boot(
             Phase::WaitDriverOk
         },
         Some(b),
+    ))
+}
+
+/// Boots an image without a manifest whose link map the M7 knows ([`crate::fwimage`]): what
+/// Zephyr's `openamp_rsc_table` (v4.1.0) does on it, after checking that Linux loaded it right.
+fn boot_image(
+    ctx: &mut Ctx<'_>,
+    image: &ImageInfo,
+    pc: u32,
+    now: i64,
+    last: &mut KVec<u8>,
+) -> Option<(Phase, Option<Boot>)> {
+    macro_rules! fault {
+        ($($arg:tt)*) => {{
+            fault(ctx, last, format_args!($($arg)*));
+            return None;
+        }};
+    }
+    // The reset handler the vector table holds is the code the linker put there.
+    if image.entry | 1 != pc {
+        ctx.info(format_args!(
+            "image {}: the vector table's reset handler 0x{pc:x} is not e_entry 0x{:x}",
+            image.name(),
+            image.entry
+        ));
+    }
+    // Every PT_LOAD segment where the linker put it (`p_paddr`), its file bytes intact and the
+    // rest (`.bss`) zero, as Zephyr's startup code expects before it copies `.data`.
+    let mut bytes = 0u64;
+    for seg in image.segs.iter() {
+        let (pa, memsz) = (u64::from(seg.paddr), u64::from(seg.memsz));
+        let Some((r, off)) = ctx.mem.image_at(pa, memsz) else {
+            fault!(
+                "image {}: segment {} at 0x{pa:x}+0x{memsz:x} (p_vaddr 0x{:x}) is not in the M7's memory: bus fault",
+                image.name(),
+                seg.index,
+                seg.vaddr
+            );
+        };
+        let mut crc = Crc32::new();
+        let read = crc_range(r, off, seg.filesz as usize, &mut crc);
+        let zero = all_zero(
+            r,
+            off + seg.filesz as usize,
+            (seg.memsz - seg.filesz) as usize,
+        );
+        if read.is_err() || zero.is_err() {
+            fault!("bus fault reading the image");
+        }
+        let got = crc.finish();
+        if got != seg.crc {
+            fault!(
+                "image corrupt: segment {} at 0x{pa:x}: crc 0x{got:08x} over the loaded 0x{:x} bytes, 0x{:08x} in {}",
+                seg.index,
+                seg.filesz,
+                seg.crc,
+                image.name()
+            );
+        }
+        if zero != Ok(true) {
+            fault!(
+                "image corrupt: segment {} at 0x{pa:x}: 0x{:x} bytes past p_filesz not zero after loading",
+                seg.index,
+                seg.memsz - seg.filesz
+            );
+        }
+        bytes += memsz;
+    }
+    ctx.info(format_args!(
+        "image {} OK: {} segments, 0x{bytes:x} bytes as linked",
+        image.name(),
+        image.segs.len()
+    ));
+    let Some((rsc, rsc_len)) = image.rsc else {
+        set_text(last, format_args!("ok {} (no resource table)", image.name()));
+        return Some((
+            Phase::Idle,
+            Some(Boot {
+                ready_doorbell: false,
+                at_ns: now,
+                table: KVec::new(),
+                table_pa: 0,
+                raw_endpoint: false,
+                vdev_off: 0,
+                dfeatures: 0,
+                trace: None,
+                crash_at: None,
+            }),
+        ));
+    };
+    // rsc_table_get(): the table at its linked address, where Linux's live copy is only if
+    // Linux put it there.
+    let (pa, len) = (u64::from(rsc), rsc_len as usize);
+    let Some((r, off)) = ctx.mem.image_at(pa, len as u64) else {
+        fault!("resource table at 0x{pa:x}+0x{len:x} is not in the M7's memory: bus fault");
+    };
+    let Ok(mut table) = KVec::from_elem(0u8, len, GFP_KERNEL) else {
+        fault!("out of memory");
+    };
+    if r.read(off, &mut table).is_err() {
+        fault!("bus fault reading the resource table");
+    }
+    let (vdev_off, dfeatures) = match ResourceTable::parse(&table, &Default::default()) {
+        Ok(t) => match t.vdevs().next() {
+            Some((e, vd)) if vd.id == crate::fw::rsc::VIRTIO_ID_RPMSG && vd.num_of_vrings == 2 => {
+                (e.offset, vd.dfeatures)
+            }
+            _ => fault!("resource table without an rpmsg vdev of two vrings"),
+        },
+        Err(e) => fault!("resource table invalid: {}", e.describe()),
+    };
+    let linux_put_it_here = ctx
+        .mem
+        .find(Kind::RscTable)
+        .is_none_or(|t| t.contains(pa, len as u64));
+    ctx.info(format_args!(
+        "Zephyr openamp_rsc_table: resource table ({len} bytes) at its linked address 0x{pa:x} in {}; waiting for DRIVER_OK there{}",
+        r.name(),
+        if linux_put_it_here {
+            ""
+        } else {
+            " (Linux copies its live table to the rsc-table region instead: this firmware will not see it)"
+        }
+    ));
+    set_text(last, format_args!("ok {} table 0x{pa:x}", image.name()));
+    Some((
+        Phase::WaitDriverOk,
+        Some(Boot {
+            ready_doorbell: false,
+            at_ns: now,
+            table,
+            table_pa: pa,
+            raw_endpoint: false,
+            vdev_off,
+            dfeatures,
+            trace: None,
+            crash_at: None,
+        }),
     ))
 }

@@ -417,6 +417,13 @@ impl M7Mem {
         Some((r, (pa - r.phys) as usize))
     }
 
+    /// Returns the region where an image's code or data can be that holds `[pa, pa + len)`: the
+    /// M7's memory, or the `rsc-table` region where firmware commonly links its resource table.
+    pub(crate) fn image_at(&self, pa: u64, len: u64) -> Option<(&Region, usize)> {
+        self.at(pa, len)
+            .filter(|(r, _)| matches!(r.kind, Kind::Ram | Kind::RscTable))
+    }
+
     /// Returns the M7 memory (kind [`Kind::Ram`]) holding `[pa, pa + len)` and the offset of `pa`.
     pub(crate) fn ram_at(&self, pa: u64, len: u64) -> Option<(&Region, usize)> {
         self.at(pa, len).filter(|(r, _)| r.kind == Kind::Ram)

@@ -8,7 +8,7 @@
 //! start: it copies its resource table to `rsc-table` and waits for DRIVER_OK, so a driver that
 //! probes afterwards finds it running and attaches.
 
-use crate::{fw::elf::Elf32, kext::FileData, sm::Sm};
+use crate::{fw::elf::Elf32, fwimage::ImageInfo, kext::FileData, m7::M7, sm::Sm};
 use kernel::{prelude::*, str::CStr};
 
 /// Largest image accepted.
@@ -25,21 +25,8 @@ const PATH_MAX: usize = 256;
 /// M7's log), errors of the file system otherwise.
 pub(crate) fn boot_file(sm: &Sm, name: &str) -> Result {
     let m7 = sm.m7();
-    if name.is_empty() || name.contains('\0') {
-        return Err(EINVAL);
-    }
     let mut path = [0u8; PATH_MAX];
-    let mut len = 0;
-    let prefix: &[u8] = if name.starts_with('/') { b"" } else { FW_DIR };
-    for &b in Iterator::chain(prefix.iter(), name.as_bytes()) {
-        if len + 1 >= PATH_MAX {
-            return Err(EINVAL);
-        }
-        path[len] = b;
-        len += 1;
-    }
-    let cpath = CStr::from_bytes_with_nul(&path[..=len]).map_err(|_| EINVAL)?;
-    let shown = core::str::from_utf8(&path[..len]).unwrap_or("?");
+    let (cpath, shown) = fw_path(name, &mut path)?;
     if sm.m7_running() {
         m7.info(format_args!("m7_boot {shown}: the M7 is running"));
         return Err(EBUSY);
@@ -48,6 +35,10 @@ pub(crate) fn boot_file(sm: &Sm, name: &str) -> Result {
         m7.info(format_args!("m7_boot {shown}: cannot read it ({e:?})"));
     })?;
     let data = file.data();
+    // The M7 runs this image from now on: it knows its own link map.
+    if let Ok(info) = ImageInfo::parse(name, data) {
+        m7.set_image(Some(info));
+    }
     let elf = Elf32::parse(data)
         .and_then(|elf| elf.validate_segments().map(|()| elf))
         .map_err(|e| {
@@ -60,7 +51,7 @@ pub(crate) fn boot_file(sm: &Sm, name: &str) -> Result {
     for seg in elf.load_segments() {
         let seg = seg.map_err(|_| EINVAL)?;
         if mem
-            .ram_at(u64::from(seg.paddr), u64::from(seg.memsz))
+            .image_at(u64::from(seg.paddr), u64::from(seg.memsz))
             .is_none()
         {
             m7.info(format_args!(
@@ -74,7 +65,7 @@ pub(crate) fn boot_file(sm: &Sm, name: &str) -> Result {
     for seg in elf.load_segments() {
         let seg = seg.map_err(|_| EINVAL)?;
         let (r, off) = mem
-            .ram_at(u64::from(seg.paddr), u64::from(seg.memsz))
+            .image_at(u64::from(seg.paddr), u64::from(seg.memsz))
             .ok_or(EINVAL)?;
         r.write(off, seg.data)?;
         r.zero(off + seg.data.len(), (seg.memsz - seg.filesz) as usize)?;
@@ -86,4 +77,47 @@ pub(crate) fn boot_file(sm: &Sm, name: &str) -> Result {
         elf.entry()
     ));
     sm.preboot_m7(vector)
+}
+
+/// The absolute path of `name` (a file under `/lib/firmware/`, or an absolute path) in `buf`, and
+/// the path as text.
+fn fw_path<'a>(name: &str, buf: &'a mut [u8; PATH_MAX]) -> Result<(&'a CStr, &'a str)> {
+    if name.is_empty() || name.contains('\0') {
+        return Err(EINVAL);
+    }
+    let mut len = 0;
+    let prefix: &[u8] = if name.starts_with('/') { b"" } else { FW_DIR };
+    for &b in Iterator::chain(prefix.iter(), name.as_bytes()) {
+        if len + 1 >= PATH_MAX {
+            return Err(EINVAL);
+        }
+        buf[len] = b;
+        len += 1;
+    }
+    buf[len] = 0;
+    let (text, _) = buf.split_at(len + 1);
+    let cpath = CStr::from_bytes_with_nul(text).map_err(|_| EINVAL)?;
+    let shown = core::str::from_utf8(&text[..len]).map_err(|_| EINVAL)?;
+    Ok((cpath, shown))
+}
+
+/// Tells the M7 which image it runs from its next start on (debugfs `m7_image`): `name` is a
+/// file under `/lib/firmware/` or an absolute path, `none` forgets it. `EINVAL` (the reason in
+/// the M7's log) for a file that is not an ELF32 image.
+pub(crate) fn image_file(m7: &M7, name: &str) -> Result {
+    if name == "none" {
+        m7.set_image(None);
+        return Ok(());
+    }
+    let mut path = [0u8; PATH_MAX];
+    let (cpath, shown) = fw_path(name, &mut path)?;
+    let file = FileData::read(cpath, MAX_IMAGE).inspect_err(|e| {
+        m7.info(format_args!("m7_image {shown}: cannot read it ({e:?})"));
+    })?;
+    let info = ImageInfo::parse(name, file.data()).map_err(|why| {
+        m7.info(format_args!("m7_image {shown}: {why}"));
+        EINVAL
+    })?;
+    m7.set_image(Some(info));
+    Ok(())
 }

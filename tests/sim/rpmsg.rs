@@ -243,9 +243,22 @@ impl Rpmsg {
         }
     }
 
-    /// Returns the names of the endpoints and their addresses.
+    /// The endpoints of Zephyr's `openamp_rsc_table` sample only (`main_remote.c`:
+    /// `rpmsg-client-sample` and `rpmsg-tty`), without the simulation's raw one.
+    pub(crate) fn sample() -> Self {
+        let mut r = Self::new();
+        for e in r.epts.iter_mut().filter(|e| e.service == Service::Raw) {
+            e.alive = false;
+        }
+        r
+    }
+
+    /// Returns the names of the living endpoints and their addresses.
     pub(crate) fn names(&self) -> impl Iterator<Item = (&'static str, u32)> + '_ {
-        self.epts.iter().map(|e| (e.name, e.addr))
+        self.epts
+            .iter()
+            .filter(|e| e.alive)
+            .map(|e| (e.name, e.addr))
     }
 
     /// Queues the name-service announcements of every endpoint.
