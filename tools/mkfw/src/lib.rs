@@ -15,6 +15,8 @@
 //!   later malformed-image corpus generator.
 //! - [`corpus`]: the malformed-image corpus (`mkfw corpus --out DIR`): one
 //!   image per defect, the valid edge cases, and what the driver must answer.
+//! - [`layouts`]: images in the layouts real i.MX95 M7 firmware is linked
+//!   in, without the manifest (`mkfw layouts --out DIR`).
 //! - [`describe`]: `mkfw --describe`, which parses an image with the
 //!   driver's own parser (`imx_rproc_fw`).
 //!
@@ -27,6 +29,7 @@ pub mod crc32;
 pub mod describe;
 pub mod firmware;
 pub mod image;
+pub mod layouts;
 pub mod manifest;
 pub mod rsc;
 

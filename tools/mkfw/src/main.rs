@@ -17,6 +17,8 @@ Usage:
   mkfw corpus --out DIR     write the malformed-image corpus: one ELF per defect,
                             the valid edge cases and DIR/manifest.tsv (name, file,
                             expected errno and kernel message of the Rust driver)
+  mkfw layouts --out DIR    write images in the layouts real i.MX95 M7 firmware is
+                            linked in (no manifest) and DIR/layouts.tsv
   mkfw --help
 
 Options:
@@ -54,6 +56,7 @@ enum Command {
     Write { out: String, params: Params },
     Describe(String),
     Corpus(String),
+    Layouts(String),
     Help,
 }
 
@@ -104,6 +107,12 @@ fn parse_corpus_args(args: &[String]) -> Result<Command, String> {
 fn parse_args(args: &[String]) -> Result<Command, String> {
     if args.first().map(String::as_str) == Some("corpus") {
         return parse_corpus_args(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("layouts") {
+        return match parse_corpus_args(&args[1..])? {
+            Command::Corpus(dir) => Ok(Command::Layouts(dir)),
+            other => Ok(other),
+        };
     }
     let mut params = Params::default();
     let mut out = String::from("mkfw.elf");
@@ -202,6 +211,10 @@ fn run(args: &[String]) -> Result<(), String> {
                 "wrote {} images to {dir}: {defects} defects, {valid} valid edge cases; manifest {dir}/manifest.tsv",
                 defects + valid
             );
+        }
+        Command::Layouts(dir) => {
+            let n = mkfw::layouts::write_all(std::path::Path::new(&dir))?;
+            println!("wrote {n} layout images to {dir}; list {dir}/layouts.tsv");
         }
         Command::Write { out, params } => {
             let fw = firmware::build(&params).map_err(|e| e.to_string())?;
