@@ -82,6 +82,16 @@ tests-firmware:
 	$(mkfw) -o $(fw_out)/zephyr-ready.elf --trace --ready-doorbell >/dev/null
 	$(mkfw) -o $(fw_out)/ready-silent.elf --trace --ready-ms 300 >/dev/null
 	$(mkfw) -o $(fw_out)/outside.elf --base 0x90000000 >/dev/null
+	$(mkfw) layouts --out $(fw_out) >/dev/null
+
+# `make check-firmware FIRMWARE=/path/to/zephyr.elf`: the user's own image
+# through load, start, rpmsg and stop with both drivers on the virtual board
+# (tests/guest/scenarios/firmware.sh; FIRMWARE_EXPECT=rpmsg by default).
+.PHONY: check-firmware
+check-firmware:
+	@[ -n "$(FIRMWARE)" ] || { echo "usage: make check-firmware FIRMWARE=/path/to/image.elf" >&2; exit 2; }
+	bash scripts/bootstrap.sh
+	FIRMWARE=$(abspath $(FIRMWARE)) bash scripts/check.sh firmware
 
 clippy: need-kdir
 	+$(kmake) IMX_RPROC_RS_TESTS=1 CLIPPY=1 modules

@@ -156,9 +156,28 @@ stage "QEMU scenarios on the virtual i.MX95"
 make -s tests-tools >"$out/tools.log" 2>&1 || { tail -n 20 "$out/tools.log"; not_ok "make tests-tools" "see $out/tools.log"; }
 make -s tests-firmware >"$out/firmware.log" 2>&1 || { tail -n 20 "$out/firmware.log"; not_ok "make tests-firmware" "see $out/firmware.log"; }
 fw_files=()
-for fw in out/fw/*.elf; do
+for fw in out/fw/*.elf out/fw/*.tsv; do
 	[ -f "$fw" ] && fw_files+=(--file "$fw:/lib/firmware/$(basename "$fw")")
 done
+# Firmware built by others (shared/fixtures/zephyr/README.md), as
+# /lib/firmware/zephyr-NAME; the scenarios skip what is not found.
+for dir in "${IMX_RPROC_RS_FIXTURES:-}" "$here/../shared/fixtures/zephyr" /work/shared/fixtures/zephyr; do
+	[ -n "$dir" ] && [ -d "$dir" ] || continue
+	for fw in "$dir"/*.elf; do
+		[ -f "$fw" ] && fw_files+=(--file "$fw:/lib/firmware/zephyr-$(basename "$fw")")
+	done
+	echo "firmware built by others: $dir"
+	break
+done
+# FIRMWARE=/path/to/image.elf: the user's own image, as /lib/firmware/user.elf
+# (tests/guest/scenarios/firmware.sh; FIRMWARE_EXPECT=rpmsg|silent|idle|tcm|rejected).
+if [ -n "${FIRMWARE:-}" ]; then
+	[ -r "$FIRMWARE" ] || { not_ok "FIRMWARE=$FIRMWARE is readable"; FIRMWARE=; }
+fi
+if [ -n "${FIRMWARE:-}" ]; then
+	echo "${FIRMWARE_EXPECT:-rpmsg}" >"$out/user.expect"
+	fw_files+=(--file "$FIRMWARE:/lib/firmware/user.elf" --file "$out/user.expect:/lib/firmware/user.expect")
+fi
 scenarios=()
 if [ ${#only[@]} -gt 0 ]; then
 	for s in "${only[@]}"; do scenarios+=("tests/guest/scenarios/$s.sh"); done

@@ -107,3 +107,96 @@ rpmsg_dev() {
 	done
 	[ "$_sim_best" -ge 0 ] && echo "/dev/rpmsg$_sim_best"
 }
+
+# fw_outcome DESC ACTUAL RUST C: a test whose expected outcome differs
+# between the drivers: ok when ACTUAL is what the driver under test must
+# do (RUST or C); the row carries "# outcome: ACTUAL" for scripts/parity.py.
+fw_outcome() {
+	if [ "$DRV" = rust ]; then _sim_want=$3; else _sim_want=$4; fi
+	if [ "$2" = "$_sim_want" ]; then
+		ktap_ok "$1 # outcome: $2"
+	else
+		ktap_fail "$1 # outcome: $2" "expected '$_sim_want' from the $DRV driver"
+	fi
+}
+
+# fw_expect WHAT: the start state, the M7's phase and whether rpmsg comes
+# up, for an expectation: rpmsg (the firmware's channels come up), silent
+# (it runs but never sees the live resource table), idle (no table: it runs
+# without IPC), tcm (linked into the TCMs, which QEMU virt does not have:
+# the M7 faults at its vector table), rejected (the driver refuses it).
+fw_expect() {
+	case $1 in
+	rpmsg) echo "running active yes" ;;
+	silent) echo "running wait-driver-ok no" ;;
+	idle) echo "running idle no" ;;
+	tcm) echo "running faulted no" ;;
+	rejected) echo "offline off no" ;;
+	*) echo "? ? ?" ;;
+	esac
+}
+
+FW_GOODBYES=0
+
+# fw_rpmsg: "yes" when the firmware's rpmsg-client-sample and rpmsg-tty
+# channels appear, the kernel's rpmsg_client_sample completes its 100
+# round trips and /dev/ttyRPMSG* answers with Zephyr's prefix; else what
+# was missing.
+fw_rpmsg() {
+	wait_for "dmesg | grep -q 'creating channel rpmsg-client-sample'" 5 || {
+		echo "no-channel"
+		return
+	}
+	dmesg | grep -q 'creating channel rpmsg-tty' || {
+		echo "no-tty-channel"
+		return
+	}
+	FW_GOODBYES=$((FW_GOODBYES + 1))
+	wait_for "[ \$(dmesg | grep -c 'rpmsg_client_sample.*goodbye!') -ge $FW_GOODBYES ]" 20 || {
+		echo "no-goodbye"
+		return
+	}
+	_sim_tty=$(ls /dev/ttyRPMSG* 2>/dev/null | head -n 1)
+	[ "$(rpmsg_tool tty "${_sim_tty:-/dev/null}" "hello" 2>&1)" = "TTY 0x0401: hello" ] || {
+		echo "no-tty-echo"
+		return
+	}
+	echo yes
+}
+
+# fw_try NAME RUST C: boots /lib/firmware/NAME with the driver under test
+# (loaded, remoteproc offline), the M7 told which image it runs (m7_image),
+# and checks what happens against the expectation (fw_expect) for each
+# driver; stops it again. Five tests.
+fw_try() {
+	_sim_d=$(rproc_dir)
+	check "$1: the simulated M7 reads the image's link map (m7_image)" \
+		sh -c "echo /lib/firmware/$1 > $SIM/m7_image"
+	# shellcheck disable=SC2046
+	set -- "$1" $(fw_expect "$2") $(fw_expect "$3")
+	dmesg -c >/dev/null
+	echo "$1" >"$_sim_d/firmware" 2>/dev/null
+	echo start >"$_sim_d/state" 2>/dev/null
+	wait_for "[ \"\$(cat $_sim_d/state)\" = $2 ]" 5
+	fw_outcome "$1: echo start > state" "$(cat "$_sim_d/state")" "$2" "$5"
+	if [ "$DRV" = rust ]; then _sim_ph=$3; else _sim_ph=$6; fi
+	wait_for "[ \"\$(m7_stat state)\" = $_sim_ph ]" 3
+	# Long enough for a firmware waiting for DRIVER_OK to be seen waiting.
+	[ "$_sim_ph" = wait-driver-ok ] && sleep 1
+	fw_outcome "$1: the M7 after its boot" "$(m7_stat state)" "$3" "$6"
+	if [ "$DRV" = rust ]; then _sim_rp=$4; else _sim_rp=$7; fi
+	if [ "$_sim_rp" = yes ]; then
+		_sim_got=$(fw_rpmsg)
+	elif dmesg | grep -q 'creating channel rpmsg-client-sample'; then
+		_sim_got=yes
+	else
+		_sim_got=no
+	fi
+	fw_outcome "$1: rpmsg with the firmware's channels" "$_sim_got" "$4" "$7"
+	[ "$_sim_got" = yes ] || dmesg | grep -E 'remoteproc|imx|rproc' | tail -n 8 | sed 's/^/# /'
+	grep -E 'image|FAULT|Zephyr' "$SIM/m7_log" | tail -n 4 | sed 's/^/# m7: /'
+	[ "$(cat "$_sim_d/state")" = running ] && echo stop >"$_sim_d/state" 2>/dev/null
+	check "$1: offline again, the M7 off" sh -c \
+		"[ \"\$(cat $_sim_d/state)\" = offline ] && [ \"\$(cat $SIM/m7_running)\" = 0 ]"
+	echo none >"$SIM/m7_image"
+}
