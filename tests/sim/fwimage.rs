@@ -54,11 +54,15 @@ pub(crate) struct ImageInfo {
 
 /// Little-endian field readers over the file, `None` past its end.
 fn u16_at(b: &[u8], off: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(*b.get(off..off.checked_add(2)?)?.first_chunk()?))
+    Some(u16::from_le_bytes(
+        *b.get(off..off.checked_add(2)?)?.first_chunk()?,
+    ))
 }
 
 fn u32_at(b: &[u8], off: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(*b.get(off..off.checked_add(4)?)?.first_chunk()?))
+    Some(u32::from_le_bytes(
+        *b.get(off..off.checked_add(4)?)?.first_chunk()?,
+    ))
 }
 
 /// The `len` bytes at `off`, if the file has them.
@@ -133,7 +137,10 @@ impl ImageInfo {
         let mut rsc = None;
         if shnum != 0 && shoff != 0 {
             let strtab = sh(shstrndx).ok_or("section-name table header past the end")?;
-            let (str_off, str_size) = (u32_at(strtab, 16).unwrap_or(0), u32_at(strtab, 20).unwrap_or(0));
+            let (str_off, str_size) = (
+                u32_at(strtab, 16).unwrap_or(0),
+                u32_at(strtab, 20).unwrap_or(0),
+            );
             let names = bytes_at(b, str_off, str_size).ok_or("section names past the end")?;
             for i in 0..shnum {
                 let s = sh(i).ok_or("section header past the end of the file")?;

@@ -1726,7 +1726,10 @@ fn boot_image(
         image.segs.len()
     ));
     let Some((rsc, rsc_len)) = image.rsc else {
-        set_text(last, format_args!("ok {} (no resource table)", image.name()));
+        set_text(
+            last,
+            format_args!("ok {} (no resource table)", image.name()),
+        );
         return Some((
             Phase::Idle,
             Some(Boot {
