@@ -676,7 +676,8 @@ impl ImxRproc {
     /// commonly links `.resource_table` there, so that the table Linux
     /// attaches to sits where the device tree reserves it; the core then
     /// copies the table over the same bytes. Never a vring or the vdev
-    /// buffer, which the C driver does not map either.
+    /// buffer, which Linux owns (upstream loads there through the core's
+    /// carveout fallback, and the vring setup overwrites the bytes).
     fn loadable(&self, da: u64, len: u64) -> bool {
         if self.in_m7_memory(da, len) {
             return true;
@@ -1108,7 +1109,7 @@ impl remoteproc::Operations for ImxRproc {
             let tail = usize::try_from(seg.memsz - seg.filesz)?;
             // The M7's memory and the rsc-table region take code and data, as
             // upstream; a segment in a vring or the vdev buffer would
-            // overwrite what Linux keeps there (upstream cannot map it either).
+            // overwrite what Linux keeps there (upstream loads it).
             let written = if this.loadable(seg.paddr.into(), seg.memsz.into()) {
                 rproc.write_memory(seg.paddr.into(), seg.data, tail)
             } else {
