@@ -23,8 +23,8 @@
 # shellcheck source=tests/guest/sim.sh
 . /sim.sh
 
-# 3 + 5 per image: 8 layouts, 2 fixtures, the user's image if given; 1.
-if [ -r /lib/firmware/user.elf ]; then ktap_begin 59; else ktap_begin 54; fi
+# 3 + 5 per image: 9 layouts, 2 fixtures, the user's image if given; 1.
+if [ -r /lib/firmware/user.elf ]; then ktap_begin 64; else ktap_begin 59; fi
 echo "# driver under test: $DRV"
 check "simulated MU + System Manager + M7 up" sim_up
 sim_set linux_lm 1
@@ -64,6 +64,7 @@ fw_try layout-ddr-no-table.elf idle idle
 # QEMU virt has nothing at the TCMs' system addresses (0x203C0000,
 # 0x20400000): both drivers write there and start the M7, which faults.
 fw_try layout-tcm-rsc-region.elf tcm tcm
+fw_try layout-tcm-table-in-ddr.elf tcm tcm
 fw_try layout-tcm-no-table.elf tcm tcm
 fixture zephyr-openamp_rsc_table-m7_ddr.elf silent silent
 fixture zephyr-hello_world-m7.elf tcm tcm

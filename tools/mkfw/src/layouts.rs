@@ -256,7 +256,7 @@ enum TablePlace {
 /// (`p_paddr` != `p_vaddr`; Zephyr copies it at boot), `.bss` a segment of its own with
 /// `p_filesz` 0 (fixture `hello_world-m7.elf`: segments 1, 2 and 4), and the table in the
 /// `rsc-table` region in its own segment, or none.
-fn tcm(with_table: bool) -> Image {
+fn tcm(table_at: Option<u32>) -> Image {
     let code_len = 0x4000;
     let vectors = 0x3d8;
     let (data_vma, data_lma, data_len) = (DTCM, ITCM + code_len, 0xa0);
@@ -307,11 +307,11 @@ fn tcm(with_table: bool) -> Image {
             size: bss_len,
         },
     ));
-    if with_table {
+    if let Some(at) = table_at {
         let rsc = table();
         let len = rsc.len() as u32;
-        segments.push(Segment::load(RSC_TABLE, PF_R, rsc, len, 4));
-        sections.push(rsc_section(RSC_TABLE, 3, 0, len));
+        segments.push(Segment::load(at, PF_R, rsc, len, 4));
+        sections.push(rsc_section(at, 3, 0, len));
     }
     sections.push(Section::shstrtab());
     Image {
@@ -505,13 +505,20 @@ pub fn all() -> Vec<Layout> {
         name: "tcm-rsc-region",
         about: "code at ITCM 0x0, .data VMA 0x20000000 LMA 0x4000 (p_paddr != p_vaddr), .bss PT_LOAD with p_filesz 0 in DTCM, .resource_table in its own PT_LOAD at 0x88220000",
         rpmsg: Rpmsg::Tcm,
-        image: tcm(true),
+        image: tcm(Some(RSC_TABLE)),
+    });
+    v.push(Layout {
+        name: "tcm-table-in-ddr",
+        about:
+            "TCM build with .resource_table in its own PT_LOAD in DDR at 0x80000000 (m7_reserved)",
+        rpmsg: Rpmsg::Tcm,
+        image: tcm(Some(DDR)),
     });
     v.push(Layout {
         name: "tcm-no-table",
         about: "TCM build without IPC (hello_world): code at ITCM 0x0, .data VMA DTCM LMA ITCM, .bss-only PT_LOAD",
         rpmsg: Rpmsg::Tcm,
-        image: tcm(false),
+        image: tcm(None),
     });
     v
 }
@@ -572,7 +579,7 @@ mod tests {
             let rsc = elf.find_section(b".resource_table").unwrap();
             match l.rpmsg {
                 _ if l.name.ends_with("no-table") => assert!(rsc.is_none(), "{}", l.name),
-                Rpmsg::Yes | Rpmsg::Tcm => {
+                _ if l.name.contains("rsc-region") || l.name == "ddr-bss-at-region-end" => {
                     let s = rsc.unwrap();
                     assert_eq!(s.addr, RSC_TABLE, "{}", l.name);
                     assert_eq!(s.data, table().as_slice(), "{}", l.name);
