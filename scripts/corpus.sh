@@ -478,7 +478,7 @@ boots: the Rust driver (``insmod imx_rproc_rs.ko``) and the C ``imx_rproc``
 and the next case runs in a fresh boot, so each crash is isolated::
 
     scripts/corpus.sh                      # both drivers, CPU mode
-    scripts/corpus.sh --driver rust --only seg-in-rsc-table-region
+    scripts/corpus.sh --driver rust --only valid-seg-in-rsc-table-region
     scripts/corpus.sh --mode lmm           # M7 in its own logical machine
 
 What the Rust driver must do
@@ -491,11 +491,15 @@ leaves the remote offline (state ``offline``, no ``CPU_START``/``LMM_BOOT``)
 and boots the valid image right after; a valid edge case passes when it boots
 and stops. Beyond the parser's own rules the corpus holds the driver to:
 
-- segments and trace buffers in the M7's own memory only (``m7_reserved``
-  and the TCMs), not in the ``rsc-table`` region, the vrings or the vdev
-  buffer pool: ``segment K (da X, Y bytes) is outside every memory region``
-  and ``trace resource K (da X, Y bytes) is outside every memory region``,
-  ``-EINVAL``;
+- segments in the M7's own memory (``m7_reserved`` and the TCMs) or, as
+  with the C driver, in the ``rsc-table`` region, never in the vrings or the
+  vdev buffer pool: ``segment K (da X, Y bytes) is outside every memory
+  region``, ``-EINVAL``;
+- trace buffers in the M7's own memory or in the ``rsc-table`` region past
+  the resource table: ``trace resource K (da X, Y bytes) is outside every
+  memory region``, or ``... overlaps the resource table (N bytes) in the
+  rsc-table region``, ``-EINVAL``;
+- the layouts real firmware is linked in (``mkfw layouts``) boot;
 - vrings at a fixed address inside the vring carveouts
   (``Limits::vring_da_ok``): ``RscVringDaOutOfRange``, ``-ERANGE``;
 - a resource table no larger than the 4 KiB ``rsc-table`` region,
