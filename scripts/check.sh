@@ -17,7 +17,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$here"
+cd "$here" || exit 125
 out=$here/out/check
 mkdir -p "$out"
 export PATH=$HOME/.cargo/bin:$PATH
