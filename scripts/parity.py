@@ -11,17 +11,22 @@ outcome differs between the drivers is a parity failure unless
 tests/parity-exceptions.txt lists it (a line "SCENARIO: DESCRIPTION-GLOB |
 reason"), in which case it is a deliberate difference and its reason is
 shown. Writes a Markdown table to OUT_MD, prints one line per row as
-"parity ok|FAIL ..." and exits 1 on any unlisted difference.
+"parity ok|FAIL ..." and exits 1 on any unlisted difference. A skipped test
+("# SKIP") compares as "skip", never as "pass"; a missing results file or
+one without any KTAP result is a failure (there is nothing to compare). A
+row skipped with either driver is listed as "parity skip" and not compared.
 """
 import fnmatch
 import os
 import re
 import sys
 
-KTAP = re.compile(r"^(not ok|ok) \d+ (.*?)(?: # SKIP.*)?\s*$")
+KTAP = re.compile(r"^(not ok|ok) \d+ (.*?)\s*$")
+SKIP = re.compile(r"^(.*?)\s*# SKIP\b.*$")
 
 
 def outcomes(path):
+    """(order, rows) of a results file; None if it is missing."""
     rows = {}
     order = []
     try:
@@ -30,19 +35,24 @@ def outcomes(path):
                 m = KTAP.match(line.rstrip("\r\n"))
                 if not m:
                     continue
+                desc, status = m.group(2), "pass" if m.group(1) == "ok" else "fail"
+                # "ok N desc # SKIP why": the test did not run, a skip.
+                sk = SKIP.match(desc)
+                if sk:
+                    desc, status = sk.group(1), "skip"
                 # The scenario names the driver it runs against ("the c
                 # driver attaches"): compare the rows regardless.
-                desc = re.sub(r"\b(c|rust) driver\b", "<driver> driver", m.group(2))
+                desc = re.sub(r"\b(c|rust) driver\b", "<driver> driver", desc)
                 # "desc # outcome: WHAT": a test whose expected outcome
                 # differs between the drivers; WHAT is compared too.
                 desc, _, what = desc.partition(" # outcome: ")
                 if desc not in rows:
                     order.append(desc)
-                rows[desc] = ("pass" if m.group(1) == "ok" else "fail") + (
+                rows[desc] = status + (
                     f" ({what.strip()})" if what else ""
                 )
     except FileNotFoundError:
-        pass
+        return None, None
     return order, rows
 
 
@@ -70,16 +80,35 @@ def main():
     md = ["| scenario | test | C | Rust | note |", "|---|---|---|---|---|"]
     bad = 0
     same = 0
+    unrun = 0
     for i in range(0, len(logs) - 1, 2):
         log_c, log_r = logs[i], logs[i + 1]
         scen = re.sub(r"^qemu-|-c\.log(\.results)?$", "", os.path.basename(log_c))
         order_c, c = outcomes(log_c)
         order_r, r = outcomes(log_r)
+        # No results to compare is no parity: a failure, not "ok".
+        empty = False
+        for path, rows in ((log_c, c), (log_r, r)):
+            if rows is None:
+                print(f"parity FAIL {scen}: no results file {path}")
+                empty = True
+            elif not rows:
+                print(f"parity FAIL {scen}: no KTAP result in {path}")
+                empty = True
+        if empty:
+            bad += 1
+            md.append(f"| {scen} | (results missing or empty) | | | **no comparison** |")
+            continue
         order = order_c + [d for d in order_r if d not in c]
         for desc in order:
             oc, orr = c.get(desc, "missing"), r.get(desc, "missing")
             note = ""
-            if oc != orr:
+            if oc.startswith("skip") or orr.startswith("skip"):
+                # A test that did not run with one driver compares nothing.
+                unrun += 1
+                note = "not compared (skipped)"
+                print(f"parity skip {scen}: {desc}: C {oc}, Rust {orr}")
+            elif oc != orr:
                 reason = next(
                     (why for s, pat, why in ex if s == scen and fnmatch.fnmatchcase(desc, pat)),
                     None,
@@ -96,8 +125,11 @@ def main():
             md.append(f"| {scen} | {desc} | {oc} | {orr} | {note} |")
     with open(out_md, "w", encoding="utf-8") as f:
         f.write("\n".join(md) + "\n")
-    print(f"parity: {same} rows identical, {bad} unlisted differences")
-    return 1 if bad else 0
+    if not logs:
+        print("parity FAIL: no results files given")
+        bad += 1
+    print(f"parity: {same} rows identical, {unrun} not compared (skipped), {bad} unlisted differences")
+    return 1 if bad or not same else 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 # kernel's own SCMI stack and the upstream C imx_rproc driver.
 #
 #	scripts/run-qemu.sh --module tests/sim/imx95_sim.ko \
-#		--script tests/guest/sim_sm.sh --timeout 300
+#		--script tests/guest/scenarios/sim_sm.sh --timeout 300
 #
 # Checks that the SCMI stack probes against the simulation, the i.MX CPU and
 # LMM protocol devices appear, the SM's own protocol self-test passes, and
@@ -14,45 +14,8 @@
 # exactly the SCMI sequences of research/features.md C.5. Then the MU7
 # "M7 to Linux" path, failure injection, and unbind/bind of MU7.
 
-if [ -r /lib.sh ]; then
-	# shellcheck source=tests/guest/lib.sh
-	. /lib.sh
-else
-	# Minimal stand-ins for tests/guest/lib.sh.
-	KTAP_NUM=0
-	KTAP_FAIL=0
-	ktap_begin() { echo "KTAP version 1"; echo "1..$1"; }
-	ktap_diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
-	ktap_ok() { KTAP_NUM=$((KTAP_NUM + 1)); echo "ok $KTAP_NUM $1"; }
-	ktap_fail() {
-		KTAP_NUM=$((KTAP_NUM + 1))
-		KTAP_FAIL=$((KTAP_FAIL + 1))
-		echo "not ok $KTAP_NUM $1"
-		[ -z "${2:-}" ] || ktap_diag "$2"
-	}
-	ktap_skip() { KTAP_NUM=$((KTAP_NUM + 1)); echo "ok $KTAP_NUM $1 # SKIP ${2:-}"; }
-	check() {
-		_d=$1
-		shift
-		if _o=$("$@" 2>&1); then ktap_ok "$_d"; else ktap_fail "$_d" "$_o"; return 1; fi
-	}
-	expect_eq() {
-		if [ "$2" = "$3" ]; then ktap_ok "$1"; else ktap_fail "$1" "got '$2', expected '$3'"; return 1; fi
-	}
-	wait_for() {
-		_n=$((${2:-10} * 10))
-		while [ $_n -gt 0 ]; do
-			case $1 in
-			/*) [ -e "$1" ] && return 0 ;;
-			*) eval "$1" >/dev/null 2>&1 && return 0 ;;
-			esac
-			_n=$((_n - 1))
-			sleep 0.1
-		done
-		return 1
-	}
-	ktap_end() { [ "$KTAP_FAIL" -eq 0 ]; }
-fi
+# shellcheck source=tests/guest/lib.sh
+. /lib.sh
 
 SIM=/sys/kernel/debug/imx95_sim
 SCMI_DEVS=/sys/bus/scmi_protocol/devices
