@@ -13,7 +13,10 @@
 #   as rpmsg-lite's `env_isr(channel >> 16)` would.
 #   Channels: given back on stop (imx_rproc_stop() -> imx_rproc_free_mbox()),
 #   requested again on start; a late M7 notification after stop reaches no
-#   one (undelivered, no crash).
+#   one (undelivered, no crash). After a failed start both drivers keep
+#   the channels they requested (imx_rproc_start() returns the error of
+#   ops->start without freeing, and the core calls no stop), once: the next
+#   start requests nothing more, and stop frees them.
 
 # shellcheck source=tests/guest/lib.sh
 . /lib.sh
@@ -21,7 +24,7 @@
 . /sim.sh
 
 FW=zephyr.elf
-ktap_begin 14
+ktap_begin 17
 echo "# driver under test: $DRV"
 
 wait_state() {
@@ -81,6 +84,18 @@ expect_eq "start again: rpmsg-raw echoes" \
 echo stop >"$d/state" 2>/dev/null
 wait_state offline 5
 expect_eq "stop again: channels freed" "$(chan_req tx1)/$(chan_req rx1)" 0/0
+sim_set fail "0x82 0x4 -3 1 1"
+echo start >"$d/state" 2>/dev/null
+expect_eq "failed start (CPU_START denied): offline, tx1 and rx1 kept" \
+	"$(cat "$d/state")/$(chan_req tx1)/$(chan_req rx1)" offline/1/1
+n=$(chan_requests tx1)/$(chan_requests rx1)
+echo start >"$d/state" 2>/dev/null
+wait_state running 5
+expect_eq "start after the failed one: running, no channel requested twice" \
+	"$(cat "$d/state")/$(chan_requests tx1)/$(chan_requests rx1)" "running/$n"
+echo stop >"$d/state" 2>/dev/null
+wait_state offline 5
+expect_eq "stop after it: channels freed" "$(chan_req tx1)/$(chan_req rx1)" 0/0
 drv_unload "$DRV"
 expect_eq "no splat, the M7 saw no fault" \
 	"$(dmesg | grep -cE 'BUG|WARNING|Oops|Call trace')/$(m7_stat faults)/$(m7_stat crashes)" 0/0/0
