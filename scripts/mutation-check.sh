@@ -28,6 +28,7 @@ export PATH=$HOME/.cargo/bin:$PATH
 scenario_of() {
 	case $1 in
 	7-*) echo region_names ;;
+	9-*) echo mu_words ;;
 	12-*) echo firmware ;;
 	*) echo beyond ;;
 	esac

@@ -39,13 +39,16 @@
 //! | `mu7_drop_tx`  | rw   | N: the next N words Linux sends on MU7 are lost (no TX done)   |
 //! | `mu7_drop_rx`  | rw   | N: the next N words the M7 sends to Linux on MU7 are lost      |
 //! | `mu7_faults`   | r    | `refused N`, `dropped_tx N`, `dropped_rx N`: faults so far     |
+//! | `mu7_words`    | rw   | every MU7 data word, `SEQ CHAN WORD FATE`; `clear` forgets them |
+//! | `mu7_chans`    | r    | `NAME requested 0\|1 requests N frees M` per channel used     |
+//! | `m7_kick`      | w    | WORD: the M7 takes WORD as if Linux had sent it on TX1         |
 
 use crate::m7mem::M7Mem;
 use crate::{
     bench,
     hostile::{self, Abuse, RscField},
     m7::{Knobs, M7},
-    mu::{MuFault, MuFaults},
+    mu::{MuFault, MuFaults, MuTrace},
     preboot, rpmsg,
     sm::{self, Fail, FailAction, Sm},
 };
@@ -67,6 +70,8 @@ pub(crate) struct Board {
     pub(crate) m7: Arc<M7>,
     /// The faults of MU7, the M7's messaging unit.
     pub(crate) mu7_faults: Arc<MuFaults>,
+    /// The words and channels of MU7.
+    pub(crate) mu7_trace: Arc<MuTrace>,
     #[pin]
     linux_lm: File<Arc<Sm>>,
     #[pin]
@@ -136,6 +141,12 @@ pub(crate) struct Board {
     #[pin]
     mu7_stats: File<Arc<MuFaults>>,
     #[pin]
+    mu7_words: File<Arc<MuTrace>>,
+    #[pin]
+    mu7_chans: File<Arc<MuTrace>>,
+    #[pin]
+    m7_kick: File<Arc<M7>>,
+    #[pin]
     bench_readfw: File<bench::ReadFw>,
     _dir: Dir,
 }
@@ -162,6 +173,7 @@ impl Board {
         }
         let sm = Arc::pin_init(Sm::new(m7.clone()), GFP_KERNEL)?;
         let mu7_faults = Arc::new(MuFaults::new(), GFP_KERNEL)?;
+        let mu7_trace = MuTrace::new()?;
         let dir = Dir::new(c"imx95_sim");
 
         Arc::pin_init(
@@ -352,6 +364,33 @@ impl Board {
                     },
                 ),
                 mu7_faults,
+                mu7_words <- dir.read_write_callback_file(
+                    c"mu7_words",
+                    mu7_trace.clone(),
+                    &|t: &Arc<MuTrace>, f: &mut fmt::Formatter<'_>| t.show_words(f),
+                    &|t: &Arc<MuTrace>, r: &mut UserSliceReader| {
+                        let mut buf = [0u8; 16];
+                        if read_str(r, &mut buf)? != "clear" {
+                            return Err(EINVAL);
+                        }
+                        t.clear();
+                        Ok(())
+                    },
+                ),
+                mu7_chans <- dir.read_callback_file(
+                    c"mu7_chans",
+                    mu7_trace.clone(),
+                    &|t: &Arc<MuTrace>, f: &mut fmt::Formatter<'_>| t.show_chans(f),
+                ),
+                mu7_trace,
+                m7_kick <- dir.write_callback_file(
+                    c"m7_kick",
+                    m7.clone(),
+                    &|m7: &Arc<M7>, r: &mut UserSliceReader| {
+                        m7.on_kick(read_u32(r)?);
+                        Ok(())
+                    },
+                ),
                 bench_readfw <- bench::readfw_file(&dir, c"bench_readfw"),
                 sm,
                 m7,

@@ -49,7 +49,7 @@ mod vring;
 use board::Board;
 use kernel::{device::Core, driver, of, platform, prelude::*, str::CString, sync::Arc};
 use m7::M7;
-use mu::{Mu, MuFaults, MuHw, Peer};
+use mu::{Mu, MuFaults, MuHw, MuTrace, Peer};
 use shmem::Shmem;
 use sm::ScmiChannel;
 
@@ -143,10 +143,14 @@ impl platform::Driver for SimMuDriver {
             Peer::M7(_) => board.mu7_faults.clone(),
             Peer::Sm(_) => Arc::new(MuFaults::new(), GFP_KERNEL)?,
         };
+        let trace = match &peer {
+            Peer::M7(_) => board.mu7_trace.clone(),
+            Peer::Sm(_) => MuTrace::new()?,
+        };
         let mu = mbox_ctrl::Registration::new(
             dev,
             mu::NUM_CHANS,
-            Ok::<_, Error>(MuHw::new(peer, faults)),
+            Ok::<_, Error>(MuHw::new(peer, faults, trace)),
         )?;
         Self::attach(mu.controller(), m7.as_ref());
         dev_info!(

@@ -58,7 +58,7 @@ use crate::{
     m7log::{Checker, Ctx, Log, Violation},
     m7mem::{Kind, M7Mem, Region},
     mbox_ctrl::Message,
-    mu::{ChanType, Mu, MuFault},
+    mu::{ChanType, Fate, Mu, MuFault},
     rpmsg::{self, Effects, Msg, OutQ, Rpmsg},
     vring::{Dir, Vring},
 };
@@ -188,6 +188,8 @@ pub(crate) struct Stats {
     pub(crate) kicks_dropped: u64,
     /// The last word Linux sent.
     pub(crate) last_kick: u32,
+    /// Kicks ignored because their notify id (`word >> 16`) is no vring's.
+    pub(crate) kicks_bad_id: u64,
     /// Notifications sent to Linux.
     pub(crate) kicks_out: u64,
     /// Notifications not sent because of `m7_corrupt_kick`.
@@ -568,6 +570,24 @@ impl M7 {
             st.stats.kicks_off += 1;
             return;
         }
+        // The notify id is the upper half-word: the C driver sends `vqid << 16`
+        // (drivers/remoteproc/imx_rproc.c, imx_rproc_kick()), and NXP's rpmsg-lite takes it back
+        // in its MU interrupt handler, `env_isr(channel >> 16)`
+        // (lib/rpmsg_lite/porting/platform/imx8mp_m7/rpmsg_platform.c, and the other i.MX
+        // platforms), where env_isr() notifies only the virtqueue registered under that id, the
+        // notifyid of its vring in the resource table. Any other id notifies no one.
+        let nid = value >> 16;
+        if let Some(ids) = self.live_notify_ids(&st) {
+            if !ids.contains(&nid) {
+                st.stats.kicks_bad_id += 1;
+                drop(st);
+                self.info(format_args!(
+                    "kick word {value:#x}: notify id {nid} is no vring's ({} or {}): ignored",
+                    ids[0], ids[1]
+                ));
+                return;
+            }
+        }
         if st.knobs.drop_kicks > 0 {
             st.knobs.drop_kicks -= 1;
             st.stats.kicks_dropped += 1;
@@ -575,6 +595,22 @@ impl M7 {
         }
         st.kick_pending = true;
         self.wake(&mut st);
+    }
+
+    /// The notify ids of the two vrings in the live resource table, if the M7 runs an image with
+    /// a vdev.
+    fn live_notify_ids(&self, st: &State) -> Option<[u32; 2]> {
+        let boot = st.boot.as_ref()?;
+        if boot.table.is_empty() {
+            return None;
+        }
+        let table = self.mem.find(Kind::RscTable)?;
+        let id = |i: usize| {
+            table
+                .read32(boot.vdev_off + VDEV_VRINGS + VRING_ENTRY * i + 12)
+                .ok()
+        };
+        Some([id(0)?, id(1)?])
     }
 
     /// Linux rang TX doorbell `idx` of MU7. The sample does not use doorbells.
@@ -587,11 +623,24 @@ impl M7 {
     /// `ENXIO` if Linux has not requested the channel.
     pub(crate) fn send_to_linux(&self, value: u32) -> Result {
         let mu = self.link.lock().clone().ok_or(ENODEV)?;
+        let chan = ChanType::Rx.chan(M7_MU_IDX);
+        let trace = mu.data().trace();
         if mu.data().faults().take(MuFault::DropRx) {
             // Lost between the M7 and Linux: sent as far as the M7 knows.
+            trace.word(chan, value, Fate::Lost);
             return Ok(());
         }
-        mu.received(ChanType::Rx.chan(M7_MU_IDX), Message::Word(value))
+        let r = mu.received(chan, Message::Word(value));
+        trace.word(
+            chan,
+            value,
+            if r.is_ok() {
+                Fate::Delivered
+            } else {
+                Fate::Undelivered
+            },
+        );
+        r
     }
 
     /// Wakes the M7's thread (with `st` locked).
@@ -1197,6 +1246,7 @@ impl M7 {
         writeln!(f, "kicks_off {}", s.kicks_off)?;
         writeln!(f, "kicks_dropped {}", s.kicks_dropped)?;
         writeln!(f, "last_kick {:#x}", s.last_kick)?;
+        writeln!(f, "kicks_bad_id {}", s.kicks_bad_id)?;
         writeln!(f, "kicks_out {}", s.kicks_out)?;
         writeln!(f, "notify_suppressed {}", s.notify_suppressed)?;
         writeln!(f, "notify_lost {}", s.notify_lost)?;

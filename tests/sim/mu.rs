@@ -30,10 +30,11 @@ use crate::{
     sm::ScmiChannel,
 };
 use kernel::{
+    fmt, new_spinlock,
     prelude::*,
     sync::{
         atomic::{Acquire, Atomic, Full, Relaxed},
-        Arc, ArcBorrow,
+        Arc, ArcBorrow, SpinLock,
     },
 };
 
@@ -204,6 +205,208 @@ impl MuFaults {
     }
 }
 
+/// How many words [`MuTrace`] keeps (the oldest are overwritten).
+const TRACE_LEN: usize = 1024;
+
+/// How many distinct words Linux sent [`MuTrace`] counts one by one.
+const TRACE_DISTINCT: usize = 8;
+
+/// What became of a word on a data channel.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Fate {
+    /// Linux to peer: latched in the TX register.
+    Sent,
+    /// Linux to peer: refused by `send_data` (`mu7_refuse`).
+    Refused,
+    /// Lost on the way (`mu7_drop_tx`, `mu7_drop_rx`).
+    Lost,
+    /// Peer to Linux: handed to the client of the RX channel.
+    Delivered,
+    /// Peer to Linux: no client has the RX channel (freed or never requested).
+    Undelivered,
+}
+
+impl Fate {
+    fn name(self) -> &'static str {
+        match self {
+            Fate::Sent => "sent",
+            Fate::Refused => "refused",
+            Fate::Lost => "lost",
+            Fate::Delivered => "delivered",
+            Fate::Undelivered => "undelivered",
+        }
+    }
+}
+
+/// One logged word.
+#[derive(Clone, Copy)]
+struct Entry {
+    seq: u64,
+    chan: usize,
+    word: u32,
+    fate: Fate,
+}
+
+/// The words of a [`MuTrace`].
+struct Words {
+    next_seq: u64,
+    /// The last [`TRACE_LEN`] entries, entry `seq` at `seq % TRACE_LEN`.
+    ring: KVec<Entry>,
+    /// The first [`TRACE_DISTINCT`] distinct words Linux sent, with how many times.
+    tx_distinct: [(u32, u64); TRACE_DISTINCT],
+    tx_distinct_len: usize,
+    /// Words Linux sent that did not fit in `tx_distinct`.
+    tx_other: u64,
+    /// Words of the peer that reached no client.
+    undelivered: u64,
+}
+
+/// What went over an MU (debugfs `mu7_words`, `mu7_chans`): every data word in each direction
+/// with a sequence number, and which channels have a client. Tests read it to check the words
+/// a driver sends (the kick encoding) and that it gives its channels back.
+#[pin_data]
+pub(crate) struct MuTrace {
+    #[pin]
+    words: SpinLock<Words>,
+    /// 1 while channel `i` has a client.
+    requested: [Atomic<u32>; NUM_CHANS],
+    /// How many times each channel was requested, freed.
+    requests: [Atomic<u32>; NUM_CHANS],
+    frees: [Atomic<u32>; NUM_CHANS],
+}
+
+/// Returns the name of channel `chan` (`tx1`, `rxdb1`, ...).
+fn chan_name(chan: usize) -> (&'static str, usize) {
+    match ChanType::of_chan(chan) {
+        Some((ChanType::Tx, i)) => ("tx", i),
+        Some((ChanType::Rx, i)) => ("rx", i),
+        Some((ChanType::TxDb, i)) => ("txdb", i),
+        Some((ChanType::RxDb, i)) => ("rxdb", i),
+        Some((ChanType::Rst, i)) => ("rst", i),
+        Some((ChanType::TxDbV2, i)) => ("txdb_v2", i),
+        None => ("?", chan),
+    }
+}
+
+impl MuTrace {
+    /// An empty trace.
+    pub(crate) fn new() -> Result<Arc<Self>> {
+        let ring = KVec::with_capacity(TRACE_LEN, GFP_KERNEL)?;
+        Arc::pin_init(
+            pin_init!(Self {
+                words <- new_spinlock!(Words {
+                    next_seq: 1,
+                    ring,
+                    tx_distinct: [(0, 0); TRACE_DISTINCT],
+                    tx_distinct_len: 0,
+                    tx_other: 0,
+                    undelivered: 0,
+                }),
+                requested: [const { Atomic::new(0) }; NUM_CHANS],
+                requests: [const { Atomic::new(0) }; NUM_CHANS],
+                frees: [const { Atomic::new(0) }; NUM_CHANS],
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    /// Logs `word` on data channel `chan`. Atomic context is fine (never allocates).
+    pub(crate) fn word(&self, chan: usize, word: u32, fate: Fate) {
+        let mut w = self.words.lock();
+        let seq = w.next_seq;
+        w.next_seq += 1;
+        let e = Entry {
+            seq,
+            chan,
+            word,
+            fate,
+        };
+        let slot = (seq as usize) % TRACE_LEN;
+        if let Some(old) = w.ring.get_mut(slot) {
+            *old = e;
+        } else {
+            // Filled in order up to TRACE_LEN, within the capacity reserved in `new`.
+            let _ = w.ring.push_within_capacity(e);
+        }
+        if fate == Fate::Undelivered {
+            w.undelivered += 1;
+        }
+        if matches!(ChanType::of_chan(chan), Some((ChanType::Tx, _))) {
+            let n = w.tx_distinct_len;
+            if let Some(d) = w.tx_distinct[..n].iter_mut().find(|d| d.0 == word) {
+                d.1 += 1;
+            } else if n < TRACE_DISTINCT {
+                w.tx_distinct[n] = (word, 1);
+                w.tx_distinct_len += 1;
+            } else {
+                w.tx_other += 1;
+            }
+        }
+    }
+
+    /// Forgets the words (the sequence numbers go on).
+    pub(crate) fn clear(&self) {
+        let mut w = self.words.lock();
+        w.ring.clear();
+        w.tx_distinct_len = 0;
+        w.tx_other = 0;
+        w.undelivered = 0;
+    }
+
+    /// Writes `mu7_words`: `# tx_words WORD:COUNT...`, `# undelivered N`, then one line per
+    /// word, oldest first: `SEQ CHAN WORD FATE`.
+    pub(crate) fn show_words(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let w = self.words.lock();
+        let mut d = w.tx_distinct;
+        let d = &mut d[..w.tx_distinct_len];
+        d.sort_unstable_by_key(|e| e.0);
+        write!(f, "# tx_words")?;
+        for (word, n) in d.iter() {
+            write!(f, " {word:#x}:{n}")?;
+        }
+        writeln!(f, " other:{}", w.tx_other)?;
+        writeln!(f, "# undelivered {}", w.undelivered)?;
+        let n = w.ring.len();
+        let first = w.next_seq.saturating_sub(n as u64);
+        for s in first..w.next_seq {
+            if let Some(e) = w.ring.get((s as usize) % TRACE_LEN) {
+                let (ty, i) = chan_name(e.chan);
+                writeln!(f, "{} {ty}{i} {:#x} {}", e.seq, e.word, e.fate.name())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `mu7_chans`: for each channel ever requested, `NAME requested 0|1 requests N
+    /// frees M`.
+    pub(crate) fn show_chans(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in 0..NUM_CHANS {
+            let n = self.requests[c].load(Relaxed);
+            if n == 0 {
+                continue;
+            }
+            let (ty, i) = chan_name(c);
+            writeln!(
+                f,
+                "{ty}{i} requested {} requests {n} frees {}",
+                self.requested[c].load(Relaxed),
+                self.frees[c].load(Relaxed)
+            )?;
+        }
+        Ok(())
+    }
+
+    fn startup(&self, chan: usize) {
+        self.requested[chan].store(1, Relaxed);
+        self.requests[chan].fetch_add(1, Relaxed);
+    }
+
+    fn shutdown(&self, chan: usize) {
+        self.requested[chan].store(0, Relaxed);
+        self.frees[chan].fetch_add(1, Relaxed);
+    }
+}
+
 /// The remote end of an MU.
 pub(crate) enum Peer {
     /// The System Manager: serves SCMI requests from the shared memory on doorbell 0.
@@ -227,6 +430,7 @@ pub(crate) struct MuHw {
     regs: Regs,
     peer: Peer,
     faults: Arc<MuFaults>,
+    trace: Arc<MuTrace>,
 }
 
 /// A simulated MU.
@@ -234,7 +438,7 @@ pub(crate) type Mu = Controller<MuHw>;
 
 impl MuHw {
     /// Creates an idle MU connected to `peer`, failing as `faults` says.
-    pub(crate) fn new(peer: Peer, faults: Arc<MuFaults>) -> Self {
+    pub(crate) fn new(peer: Peer, faults: Arc<MuFaults>, trace: Arc<MuTrace>) -> Self {
         Self {
             regs: Regs {
                 tr: [const { Atomic::new(0) }; NUM_IDX],
@@ -242,7 +446,13 @@ impl MuHw {
             },
             peer,
             faults,
+            trace,
         }
+    }
+
+    /// Returns the log of words and channels.
+    pub(crate) fn trace(&self) -> &MuTrace {
+        &self.trace
     }
 
     /// Returns the injected faults.
@@ -313,22 +523,41 @@ impl Ops for MuHw {
         })
     }
 
+    fn startup(&self, index: usize) -> Result {
+        if index >= NUM_CHANS {
+            return Err(EINVAL);
+        }
+        self.trace.startup(index);
+        Ok(())
+    }
+
+    fn shutdown(&self, index: usize) {
+        if index < NUM_CHANS {
+            self.trace.shutdown(index);
+        }
+    }
+
     fn send_data(ctrl: ArcBorrow<'_, Mu>, index: usize, msg: Message) -> Result {
         let (ty, idx) = ChanType::of_chan(index).ok_or(EINVAL)?;
         let regs = &ctrl.data().regs;
         match (ty, msg) {
             (ChanType::Tx, Message::Word(value)) => {
+                let trace = &ctrl.data().trace;
                 if regs.pending.load(Acquire) & tr_full(idx) != 0 {
+                    trace.word(index, value, Fate::Refused);
                     return Err(EBUSY);
                 }
                 let faults = &ctrl.data().faults;
                 if faults.take(MuFault::Refuse) {
+                    trace.word(index, value, Fate::Refused);
                     return Err(EBUSY);
                 }
                 if faults.take(MuFault::DropTx) {
                     // Accepted, then lost: no TX-empty interrupt will ever say it went out.
+                    trace.word(index, value, Fate::Lost);
                     return Ok(());
                 }
+                trace.word(index, value, Fate::Sent);
                 regs.tr[idx].store(value, Relaxed);
                 regs.raise(tr_full(idx));
             }
