@@ -604,7 +604,7 @@ impl M7 {
         if boot.table.is_empty() {
             return None;
         }
-        let table = self.mem.find(Kind::RscTable)?;
+        let table = live_table(&self.mem, boot)?;
         let id = |i: usize| {
             table
                 .read32(boot.vdev_off + VDEV_VRINGS + VRING_ENTRY * i + 12)
