@@ -150,9 +150,10 @@ pub(crate) trait Operations: Send + Sync + Sized + 'static {
     /// range of one of the driver's mappings; `None` lets the core look in
     /// its carveout list.
     ///
-    /// The core may keep the address for as long as the remote runs (the
-    /// trace buffer, the resource table): the mapping is borrowed from
-    /// `this`, which lives until after the remote is unregistered.
+    /// The core may keep the address for as long as the remote runs (as
+    /// `table_ptr`, when the resource table is found through it): the
+    /// mapping is borrowed from `this`, which lives until after the remote
+    /// is unregistered.
     fn da_to_va<'a>(
         _this: &'a Self,
         _rproc: &Rproc,
@@ -895,8 +896,9 @@ impl<T: Operations> OpsTable<T> {
         // SAFETY: As in `prepare`.
         let (this, r) = unsafe { Self::args(rproc) };
         match T::da_to_va(this, r, da, len) {
-            // The core reads and writes `len` bytes there, and may keep the
-            // address while the remote runs (the trace buffer): by the
+            // The core reads and writes `len` bytes there (trace reads,
+            // coredumps, loading), and may keep the address while the remote
+            // runs (`table_ptr`, when it looks the table up this way): by the
             // `# Invariants` of `MappedRange` the range lies inside a mapping
             // borrowed from `this`, mapped until the driver data is dropped
             // after `rproc_del`. A shorter range than asked is refused.
