@@ -178,7 +178,7 @@ impl IoMapping {
 
     /// The kernel address of `offset..offset + len` inside the mapping, or
     /// `None` when that range is empty or not entirely inside.
-    pub(crate) fn va_at(&self, offset: usize, len: usize) -> Option<NonNull<u8>> {
+    pub(super) fn va_at(&self, offset: usize, len: usize) -> Option<NonNull<u8>> {
         let end = offset.checked_add(len)?;
         if len == 0 || end > self.size {
             return None;
