@@ -28,10 +28,7 @@ mod kernel_ext;
 #[cfg(CONFIG_KUNIT)]
 mod selftests;
 
-use core::{
-    ptr::NonNull,
-    sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering},
-};
+use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use fw::{
     att::{self, AttEntry},
     boot,
@@ -41,9 +38,9 @@ use fw::{
 use kernel_ext::{
     imx_sm,
     mailbox::{self, Channel, RxHandler},
-    of_rmem::{self, IoMapping, MapKind, ReservedRegion},
+    of_rmem::{self, IoMapping, MapKind, MappedRange, ReservedRegion},
     pm::RuntimePm,
-    remoteproc::{self, KernelVa, Rproc},
+    remoteproc::{self, LoadedTable, Rproc},
 };
 
 /// The M7's CPU id in the System Manager (must match the SM configuration).
@@ -1130,23 +1127,25 @@ impl remoteproc::Operations for ImxRproc {
         Ok(())
     }
 
-    fn find_loaded_rsc_table(this: &Self, rproc: &Rproc, fw: &[u8]) -> Option<NonNull<u8>> {
+    fn find_loaded_rsc_table<'a>(
+        this: &'a Self,
+        rproc: &Rproc,
+        fw: &[u8],
+    ) -> Option<LoadedTable<'a>> {
         if !rproc.has_table() {
             return None;
         }
         if let Some(region) = this.rsc_region() {
             // `parse_fw` made sure the table fits.
-            return region.va_at(0, rproc.table_sz());
+            return MappedRange::new(region, 0, rproc.table_sz()).map(LoadedTable::Mapped);
         }
         // No rsc-table region: the table stays where the image put it.
         let elf = Elf32::parse(fw).ok()?;
         let section = elf.find_section(RSC_SECTION).ok()??;
-        rproc
-            .da_to_va(section.addr.into(), rproc.table_sz())
-            .map(|kva| kva.va)
+        Some(LoadedTable::DeviceAddress(section.addr.into()))
     }
 
-    fn get_loaded_rsc_table(this: &Self, rproc: &Rproc) -> Result<Option<(NonNull<u8>, usize)>> {
+    fn get_loaded_rsc_table<'a>(this: &'a Self, rproc: &Rproc) -> Result<Option<MappedRange<'a>>> {
         let Some(region) = this.rsc_region() else {
             return Ok(None);
         };
@@ -1175,7 +1174,7 @@ impl remoteproc::Operations for ImxRproc {
         // A remote that rewrote its table may point the trace elsewhere
         // (a vring, the vdev buffer): the same check as for a loaded image.
         this.check_traces(rproc.dev(), &table, len)?;
-        Ok(region.va_at(0, len).map(|p| (p, len)))
+        Ok(MappedRange::new(region, 0, len))
     }
 
     fn get_boot_addr(_this: &Self, _rproc: &Rproc, fw: &[u8]) -> u64 {
@@ -1188,9 +1187,16 @@ impl remoteproc::Operations for ImxRproc {
             .map_or(0, |v| v.addr.into())
     }
 
-    fn da_to_va(this: &Self, _rproc: &Rproc, da: u64, len: usize) -> Option<KernelVa> {
+    fn da_to_va<'a>(
+        this: &'a Self,
+        _rproc: &Rproc,
+        da: u64,
+        len: usize,
+    ) -> Option<MappedRange<'a>> {
         let len64 = u64::try_from(len).ok()?;
-        let (sa, entry) = att::da_to_sys(this.att, da, len64).ok()?;
+        // Device memory or not comes with the mapping: `map_memory` maps
+        // the `ATT_IOMEM` entries (the TCMs) as device memory.
+        let (sa, _entry) = att::da_to_sys(this.att, da, len64).ok()?;
         for m in this.mapped.iter() {
             let Some(offset) = sa.checked_sub(m.sa) else {
                 continue;
@@ -1198,11 +1204,8 @@ impl remoteproc::Operations for ImxRproc {
             let Ok(offset) = usize::try_from(offset) else {
                 continue;
             };
-            if let Some(va) = m.map.va_at(offset, len) {
-                return Some(KernelVa {
-                    va,
-                    is_iomem: entry.flags & att::ATT_IOMEM != 0,
-                });
+            if let Some(range) = MappedRange::new(&m.map, offset, len) {
+                return Some(range);
             }
         }
         None

@@ -133,12 +133,13 @@ pub(crate) enum MapKind {
 ///
 /// # Invariants
 ///
-/// `va` is the start of a live mapping of `size` bytes of `pa` that this
-/// object owns and unmaps in `drop`.
+/// `va` is the start of a live mapping of `size` bytes of `pa`, made as
+/// `kind` says, that this object owns and unmaps in `drop`.
 pub(crate) struct IoMapping {
     va: NonNull<u8>,
     pa: u64,
     size: usize,
+    kind: MapKind,
 }
 
 // SAFETY: A mapping may be used and unmapped from any thread.
@@ -160,8 +161,8 @@ impl IoMapping {
             }
         };
         let va = NonNull::new(va.cast::<u8>()).ok_or(ENOMEM)?;
-        // INVARIANT: `va` is a fresh mapping of `size` bytes of `pa`.
-        Ok(Self { va, pa, size })
+        // INVARIANT: `va` is a fresh mapping of `size` bytes of `pa`, of `kind`.
+        Ok(Self { va, pa, size, kind })
     }
 
     /// Physical start address.
@@ -169,9 +170,15 @@ impl IoMapping {
         self.pa
     }
 
+    /// Whether the range is device memory (`ioremap`), to be accessed with
+    /// `memcpy_toio` and friends; write-combined mappings are not.
+    pub(crate) fn is_iomem(&self) -> bool {
+        self.kind == MapKind::Device
+    }
+
     /// The kernel address of `offset..offset + len` inside the mapping, or
     /// `None` when that range is empty or not entirely inside.
-    pub(crate) fn va_at(&self, offset: usize, len: usize) -> Option<NonNull<u8>> {
+    pub(super) fn va_at(&self, offset: usize, len: usize) -> Option<NonNull<u8>> {
         let end = offset.checked_add(len)?;
         if len == 0 || end > self.size {
             return None;
@@ -207,5 +214,59 @@ impl Drop for IoMapping {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `va` is our live mapping.
         unsafe { bindings::imx_rproc_rs_iounmap(self.va.as_ptr().cast()) };
+    }
+}
+
+/// A non-empty range of a live [`IoMapping`]: what a remoteproc driver hands
+/// the core for a device address, instead of a pointer.
+///
+/// Only the abstractions turn it into a kernel address
+/// ([`MappedRange::va`]); safe code can build one only over a mapping it
+/// borrows, with bounds checked.
+///
+/// # Invariants
+///
+/// `len > 0` and `offset + len <= map.size()`, so `offset..offset + len`
+/// lies inside the mapping `map`, which stays mapped for at least `'a`. When
+/// `map` is borrowed from a remoteproc driver's data (the `this` of an
+/// `Operations` hook) it stays mapped until that data is dropped, which a
+/// `Registration` does only after `rproc_del`.
+#[derive(Clone, Copy)]
+pub(crate) struct MappedRange<'a> {
+    map: &'a IoMapping,
+    offset: usize,
+    len: usize,
+}
+
+impl<'a> MappedRange<'a> {
+    /// The range `offset..offset + len` of `map`, or `None` when it is empty
+    /// or not entirely inside.
+    pub(crate) fn new(map: &'a IoMapping, offset: usize, len: usize) -> Option<Self> {
+        let end = offset.checked_add(len)?;
+        if len == 0 || end > map.size() {
+            return None;
+        }
+        // INVARIANT: Just checked: non-empty and inside `map`, which the
+        // borrow keeps alive for `'a`.
+        Some(Self { map, offset, len })
+    }
+
+    /// Length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the range is device memory (see [`IoMapping::is_iomem`]).
+    pub(crate) fn is_iomem(&self) -> bool {
+        self.map.is_iomem()
+    }
+
+    /// The kernel address of the start of the range, valid for reads and
+    /// writes of [`MappedRange::len`] bytes while the mapping lives. Private
+    /// to the abstractions: drivers hand the range itself on.
+    pub(super) fn va(&self) -> NonNull<u8> {
+        // By the type invariant `offset + len <= size`: the mapping has the
+        // range, so `va_at` cannot fail; the fallback is never taken.
+        self.map.va_at(self.offset, self.len).unwrap_or(self.map.va)
     }
 }

@@ -12,7 +12,10 @@
 //! dropped, so its lifetime is tied to the bound device by keeping it in the
 //! driver's device data.
 
-use super::{bindings, of_rmem::IoMapping};
+use super::{
+    bindings,
+    of_rmem::{IoMapping, MappedRange},
+};
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
     device::{Bound, Device},
@@ -72,14 +75,27 @@ pub(crate) enum CrashType {
     Fatal,
 }
 
-/// A translated device address: where the remote's memory is in the kernel's
-/// address space.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct KernelVa {
-    /// The kernel virtual address.
-    pub(crate) va: NonNull<u8>,
-    /// Whether `va` is I/O memory (to be accessed with `memcpy_toio` and friends).
-    pub(crate) is_iomem: bool,
+/// Where [`Operations::find_loaded_rsc_table`] puts the resource table.
+#[derive(Clone, Copy)]
+pub(crate) enum LoadedTable<'a> {
+    /// In a mapping of the driver's.
+    Mapped(MappedRange<'a>),
+    /// At this device address, translated by the core (`rproc_da_to_va`:
+    /// the driver's [`Operations::da_to_va`], then the core's carveouts).
+    DeviceAddress(u64),
+}
+
+/// A device address range translated by the core (`rproc_da_to_va`).
+///
+/// # Invariants
+///
+/// `va` is valid for reads and writes of the `len` bytes asked for, for as
+/// long as the carveouts of the current boot are registered: it is either
+/// a [`MappedRange`] of the driver's [`Operations::da_to_va`] or inside a
+/// carveout the core's bounds check (`offset + len <= mem->len`) accepted.
+struct CoreVa {
+    va: NonNull<u8>,
+    is_iomem: bool,
 }
 
 /// The hooks a remote processor driver implements (`struct rproc_ops`).
@@ -131,8 +147,19 @@ pub(crate) trait Operations: Send + Sync + Sized + 'static {
     }
 
     /// Translates the remote's device address range `da..da + len` into a
-    /// kernel mapping; `None` lets the core look in its carveout list.
-    fn da_to_va(_this: &Self, _rproc: &Rproc, _da: u64, _len: usize) -> Option<KernelVa> {
+    /// range of one of the driver's mappings; `None` lets the core look in
+    /// its carveout list.
+    ///
+    /// The core may keep the address for as long as the remote runs (as
+    /// `table_ptr`, when the resource table is found through it): the
+    /// mapping is borrowed from `this`, which lives until after the remote
+    /// is unregistered.
+    fn da_to_va<'a>(
+        _this: &'a Self,
+        _rproc: &Rproc,
+        _da: u64,
+        _len: usize,
+    ) -> Option<MappedRange<'a>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -154,15 +181,23 @@ pub(crate) trait Operations: Send + Sync + Sized + 'static {
     }
 
     /// Where in device memory the core copies the resource table before
-    /// `start`: at least [`Rproc::table_sz`] bytes. `None` keeps it in kernel
-    /// memory.
-    fn find_loaded_rsc_table(_this: &Self, _rproc: &Rproc, _fw: &[u8]) -> Option<NonNull<u8>> {
+    /// `start`: at least [`Rproc::table_sz`] bytes (a shorter range or an
+    /// untranslatable address is treated as `None`). `None` keeps it in
+    /// kernel memory.
+    fn find_loaded_rsc_table<'a>(
+        _this: &'a Self,
+        _rproc: &Rproc,
+        _fw: &[u8],
+    ) -> Option<LoadedTable<'a>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// The resource table of a remote somebody else booted (attach), and its
-    /// size; `Ok(None)` when it has none.
-    fn get_loaded_rsc_table(_this: &Self, _rproc: &Rproc) -> Result<Option<(NonNull<u8>, usize)>> {
+    /// The resource table of a remote somebody else booted (attach): the
+    /// range it occupies; `Ok(None)` when it has none.
+    fn get_loaded_rsc_table<'a>(
+        _this: &'a Self,
+        _rproc: &Rproc,
+    ) -> Result<Option<MappedRange<'a>>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -435,7 +470,7 @@ impl Rproc {
 
     /// Translates `da..da + len` through the driver's `da_to_va` and the
     /// core's carveouts (`rproc_da_to_va`).
-    pub(crate) fn da_to_va(&self, da: u64, len: usize) -> Option<KernelVa> {
+    fn da_to_va(&self, da: u64, len: usize) -> Option<CoreVa> {
         if len == 0 {
             return None;
         }
@@ -443,7 +478,10 @@ impl Rproc {
         // SAFETY: By the type invariant the rproc is valid; `is_iomem` is a
         // valid `bool`.
         let va = unsafe { bindings::rproc_da_to_va(self.raw(), da, len, &mut is_iomem) };
-        NonNull::new(va.cast::<u8>()).map(|va| KernelVa { va, is_iomem })
+        // INVARIANT: `rproc_da_to_va` returns either what the driver's
+        // `da_to_va` trampoline made of a `MappedRange` of `len` bytes, or an
+        // address inside a carveout whose bounds it checked against `len`.
+        NonNull::new(va.cast::<u8>()).map(|va| CoreVa { va, is_iomem })
     }
 
     /// Writes `data` followed by `zero_tail` zero bytes to the remote's
@@ -458,10 +496,11 @@ impl Rproc {
         let dst = kva.va.as_ptr();
         // `data.len() <= len`, so the tail starts inside the translated range.
         let tail = dst.wrapping_add(data.len());
-        // SAFETY: `rproc_da_to_va` returned a mapping valid for `len` bytes
-        // of writes (the driver's `da_to_va` contract and the core's
-        // carveout bounds check); `data` is valid for reads, and the source
-        // and the remote's memory cannot overlap.
+        // SAFETY: By the invariant of `CoreVa`, `dst` is valid for writes of
+        // `len` bytes while this boot's carveouts are registered, which they
+        // stay during this call (hooks run under the core's lock, and the
+        // driver's mappings outlive the registration); `data` is valid for
+        // reads, and the source and the remote's memory cannot overlap.
         unsafe {
             if kva.is_iomem {
                 bindings::imx_rproc_rs_memcpy_toio(dst.cast(), data.as_ptr().cast(), data.len());
@@ -782,10 +821,20 @@ impl<T: Operations> OpsTable<T> {
         let (this, r) = unsafe { Self::args(rproc) };
         // SAFETY: The core holds the firmware for the duration of the call.
         let fw = unsafe { fw_data(fw) };
-        match T::find_loaded_rsc_table(this, r, fw) {
-            Some(p) => p.as_ptr().cast(),
-            None => core::ptr::null_mut(),
-        }
+        let len = r.table_sz();
+        let va = match T::find_loaded_rsc_table(this, r, fw) {
+            Some(LoadedTable::Mapped(range)) if range.len() >= len => Some(range.va()),
+            Some(LoadedTable::DeviceAddress(da)) => r.da_to_va(da, len).map(|kva| kva.va),
+            _ => None,
+        };
+        // The core copies `table_sz` bytes there before `start` and keeps the
+        // address as `table_ptr` while the remote runs. That is sound: a
+        // `MappedRange` of at least that length borrowed from `this` stays
+        // mapped until the driver data is dropped, after `rproc_del` (see its
+        // `# Invariants`); a `CoreVa` is a carveout of this boot, which the
+        // core releases only when it drops the table again (or the driver's
+        // mapping, as above).
+        va.map_or(core::ptr::null_mut(), |p| p.as_ptr().cast())
     }
 
     /// C trampoline of [`Operations::get_loaded_rsc_table`].
@@ -800,10 +849,14 @@ impl<T: Operations> OpsTable<T> {
         // SAFETY: As in `prepare`.
         let (this, r) = unsafe { Self::args(rproc) };
         match T::get_loaded_rsc_table(this, r) {
-            Ok(Some((p, len))) => {
+            Ok(Some(range)) => {
                 // SAFETY: The core passes a valid `size_t` to fill in.
-                unsafe { *size = len };
-                p.as_ptr().cast()
+                unsafe { *size = range.len() };
+                // The core walks and keeps (`table_ptr`) the table while it
+                // is attached: the range is inside a mapping borrowed from
+                // `this`, which stays mapped until the driver data is
+                // dropped after `rproc_del` (`MappedRange`'s `# Invariants`).
+                range.va().as_ptr().cast()
             }
             Ok(None) => core::ptr::null_mut(),
             // The core tells ERR_PTR values apart with IS_ERR.
@@ -843,14 +896,20 @@ impl<T: Operations> OpsTable<T> {
         // SAFETY: As in `prepare`.
         let (this, r) = unsafe { Self::args(rproc) };
         match T::da_to_va(this, r, da, len) {
-            Some(kva) => {
+            // The core reads and writes `len` bytes there (trace reads,
+            // coredumps, loading), and may keep the address while the remote
+            // runs (`table_ptr`, when it looks the table up this way): by the
+            // `# Invariants` of `MappedRange` the range lies inside a mapping
+            // borrowed from `this`, mapped until the driver data is dropped
+            // after `rproc_del`. A shorter range than asked is refused.
+            Some(range) if range.len() >= len => {
                 if !is_iomem.is_null() {
                     // SAFETY: The core passes either NULL or a valid `bool`.
-                    unsafe { *is_iomem = kva.is_iomem };
+                    unsafe { *is_iomem = range.is_iomem() };
                 }
-                kva.va.as_ptr().cast()
+                range.va().as_ptr().cast()
             }
-            None => core::ptr::null_mut(),
+            _ => core::ptr::null_mut(),
         }
     }
 }
