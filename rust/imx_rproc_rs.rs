@@ -649,12 +649,6 @@ impl ImxRproc {
         limits
     }
 
-    /// The `rsc-table` region as a system range `(start, len)`, if the node has one.
-    fn rsc_span(&self) -> Option<(u64, u64)> {
-        self.rsc_region()
-            .and_then(|m| Some((m.pa(), u64::try_from(m.size()).ok()?)))
-    }
-
     /// Whether the device range `da..da + len` is M7 memory: it translates
     /// and lies inside one of `m7_ranges` (so not in a vring, the vdev
     /// buffer or the resource-table region, which the core and Linux own).
@@ -667,6 +661,15 @@ impl ImxRproc {
             .any(|&range| sys_range_within(sys, len, range))
     }
 
+    /// The offset of the device range `da..da + len` in the `rsc-table`
+    /// region, if it translates and lies inside it.
+    fn rsc_offset(&self, da: u64, len: u64) -> Option<u64> {
+        let region = self.rsc_region()?;
+        let (sys, _) = att::da_to_sys(self.att, da, len).ok()?;
+        let size = u64::try_from(region.size()).ok()?;
+        sys_range_within(sys, len, (region.pa(), size)).then(|| sys - region.pa())
+    }
+
     /// Whether a program segment may load at `da..da + len`: M7 memory or,
     /// as upstream (`imx_rproc_addr_init()` maps every region whose name
     /// does not start with `vdev`), the `rsc-table` region. i.MX firmware
@@ -676,73 +679,42 @@ impl ImxRproc {
     /// buffer, which Linux owns (upstream loads there through the core's
     /// carveout fallback, and the vring setup overwrites the bytes).
     fn loadable(&self, da: u64, len: u64) -> bool {
-        if self.in_m7_memory(da, len) {
-            return true;
-        }
-        let Ok((sys, _)) = att::da_to_sys(self.att, da, len) else {
-            return false;
-        };
-        self.rsc_span()
-            .is_some_and(|range| sys_range_within(sys, len, range))
-    }
-
-    /// Whether a trace buffer of the table (`table_len` bytes) may lie at
-    /// `da..da + len`: M7 memory, or the `rsc-table` region past the table.
-    /// A trace over the live table would have the M7 write its log over the
-    /// vdev status and vring addresses (upstream accepts it).
-    fn trace_ok(&self, da: u64, len: u64, table_len: u64) -> bool {
-        if self.in_m7_memory(da, len) {
-            return true;
-        }
-        let Ok((sys, _)) = att::da_to_sys(self.att, da, len) else {
-            return false;
-        };
-        self.rsc_span().is_some_and(|(start, size)| {
-            size.checked_sub(table_len).is_some_and(|rest| {
-                sys_range_within(sys, len, (start.saturating_add(table_len), rest))
-            })
-        })
+        self.in_m7_memory(da, len) || self.rsc_offset(da, len).is_some()
     }
 
     /// Refuses a table (`table_len` bytes) whose trace buffers are not M7
-    /// memory.
+    /// memory or the `rsc-table` region past the table. A trace over the
+    /// live table would have the M7 write its log over the vdev status and
+    /// vring addresses (upstream accepts it).
     fn check_traces(&self, dev: &Device, table: &ResourceTable<'_>, table_len: usize) -> Result {
         let table_len = u64::try_from(table_len)?;
         for entry in table.entries() {
             if let Resource::Trace { da, len, .. } = entry.resource {
-                if self.trace_ok(da.into(), len.into(), table_len) {
+                if self.in_m7_memory(da.into(), len.into()) {
                     continue;
                 }
-                if self.in_rsc_region(da.into(), len.into()) {
-                    dev_err!(
+                match self.rsc_offset(da.into(), len.into()) {
+                    Some(offset) if offset >= table_len => continue,
+                    Some(_) => dev_err!(
                         dev,
                         "trace resource {} (da {:#x}, {:#x} bytes) overlaps the resource table ({} bytes) in the rsc-table region\n",
                         entry.index,
                         da,
                         len,
                         table_len
-                    );
-                } else {
-                    dev_err!(
+                    ),
+                    None => dev_err!(
                         dev,
                         "trace resource {} (da {:#x}, {:#x} bytes) is outside every memory region\n",
                         entry.index,
                         da,
                         len
-                    );
+                    ),
                 }
                 return Err(EINVAL);
             }
         }
         Ok(())
-    }
-
-    /// Whether `da..da + len` lies inside the `rsc-table` region.
-    fn in_rsc_region(&self, da: u64, len: u64) -> bool {
-        att::da_to_sys(self.att, da, len).is_ok_and(|(sys, _)| {
-            self.rsc_span()
-                .is_some_and(|range| sys_range_within(sys, len, range))
-        })
     }
 
     /// Boots the M7 from the reset vector: `start` without its bookkeeping.
