@@ -295,13 +295,11 @@ pub fn driver_model(image: &[u8]) -> Verdict {
                             table_len: s.data.len(),
                         };
                     }
-                    {
-                        return Verdict::TraceOutside {
-                            index: e.index,
-                            da,
-                            len,
-                        };
-                    }
+                    return Verdict::TraceOutside {
+                        index: e.index,
+                        da,
+                        len,
+                    };
                 }
             }
         }
