@@ -1427,6 +1427,60 @@ fn all_zero(r: &Region, off: usize, len: usize) -> Result<bool> {
     Ok(true)
 }
 
+/// What Zephyr's `openamp_rsc_table` takes from its resource table.
+struct SampleTable {
+    /// Offset of the rpmsg vdev entry's `type` word in the table.
+    vdev_off: usize,
+    /// Features the firmware offers.
+    dfeatures: u32,
+    /// The trace buffer `(da, len)`, if the table has one.
+    trace: Option<(u32, u32)>,
+}
+
+/// Why a resource table cannot serve the sample.
+enum TableFault {
+    /// The table does not parse.
+    Invalid(crate::fw::error::Error),
+    /// It has no vdev.
+    NoVdev,
+    /// Its first vdev is not rpmsg with two vrings.
+    NotRpmsg { id: u32, vrings: u8 },
+}
+
+impl fmt::Display for TableFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TableFault::Invalid(e) => write!(f, "resource table invalid: {}", e.describe()),
+            TableFault::NoVdev => write!(f, "resource table without a vdev"),
+            TableFault::NotRpmsg { id, vrings } => {
+                write!(f, "vdev id {id} with {vrings} vrings: not rpmsg")
+            }
+        }
+    }
+}
+
+/// Reads what the sample needs from `table`: its first vdev, which must be rpmsg with two
+/// vrings, and its trace buffer.
+fn sample_table(table: &[u8]) -> core::result::Result<SampleTable, TableFault> {
+    let t = ResourceTable::parse(table, &Default::default()).map_err(TableFault::Invalid)?;
+    let (e, vd) = t.vdevs().next().ok_or(TableFault::NoVdev)?;
+    if vd.id != crate::fw::rsc::VIRTIO_ID_RPMSG || vd.num_of_vrings != 2 {
+        return Err(TableFault::NotRpmsg {
+            id: vd.id,
+            vrings: vd.num_of_vrings,
+        });
+    }
+    let trace = t.entries().find_map(|e| match e.resource {
+        Resource::Trace { da, len, .. } => Some((da, len)),
+        _ => None,
+    });
+    Ok(SampleTable {
+        vdev_off: e.offset,
+        dfeatures: vd.dfeatures,
+        trace,
+    })
+}
+
 /// What a Cortex-M7 does when released from reset at `vector`, then what the image's manifest
 /// asks. Returns the phase to run in and the boot state, or `None` after a fault.
 fn boot(
@@ -1611,25 +1665,13 @@ fn boot(
     if rr.read(roff, &mut table).is_err() {
         fault!("bus fault reading the resource table");
     }
-    let (vdev_off, dfeatures, trace_buf) = match ResourceTable::parse(&table, &Default::default()) {
-        Ok(t) => {
-            let Some((e, vd)) = t.vdevs().next() else {
-                fault!("resource table without a vdev");
-            };
-            if vd.id != crate::fw::rsc::VIRTIO_ID_RPMSG || vd.num_of_vrings != 2 {
-                fault!(
-                    "vdev id {} with {} vrings: not rpmsg",
-                    vd.id,
-                    vd.num_of_vrings
-                );
-            }
-            let tr = t.entries().find_map(|e| match e.resource {
-                Resource::Trace { da, len, .. } => Some((da, len)),
-                _ => None,
-            });
-            (e.offset, vd.dfeatures, tr)
-        }
-        Err(e) => fault!("resource table invalid: {}", e.describe()),
+    let SampleTable {
+        vdev_off,
+        dfeatures,
+        trace: trace_buf,
+    } = match sample_table(&table) {
+        Ok(t) => t,
+        Err(e) => fault!("{e}"),
     };
     let Some(dst) = ctx.mem.find(Kind::RscTable) else {
         fault!("no rsc-table region to copy the resource table to");
@@ -1807,14 +1849,13 @@ fn boot_image(
     if r.read(off, &mut table).is_err() {
         fault!("bus fault reading the resource table");
     }
-    let (vdev_off, dfeatures) = match ResourceTable::parse(&table, &Default::default()) {
-        Ok(t) => match t.vdevs().next() {
-            Some((e, vd)) if vd.id == crate::fw::rsc::VIRTIO_ID_RPMSG && vd.num_of_vrings == 2 => {
-                (e.offset, vd.dfeatures)
-            }
-            _ => fault!("resource table without an rpmsg vdev of two vrings"),
-        },
-        Err(e) => fault!("resource table invalid: {}", e.describe()),
+    let SampleTable {
+        vdev_off,
+        dfeatures,
+        ..
+    } = match sample_table(&table) {
+        Ok(t) => t,
+        Err(e) => fault!("{e}"),
     };
     let linux_put_it_here = ctx
         .mem

@@ -35,10 +35,6 @@ pub(crate) fn boot_file(sm: &Sm, name: &str) -> Result {
         m7.info(format_args!("m7_boot {shown}: cannot read it ({e:?})"));
     })?;
     let data = file.data();
-    // The M7 runs this image from now on: it knows its own link map.
-    if let Ok(info) = ImageInfo::parse(name, data) {
-        m7.set_image(Some(info));
-    }
     let elf = Elf32::parse(data)
         .and_then(|elf| elf.validate_segments().map(|()| elf))
         .map_err(|e| {
@@ -76,6 +72,10 @@ pub(crate) fn boot_file(sm: &Sm, name: &str) -> Result {
         "m7_boot {shown}: {n} segments loaded, entry 0x{:x}, reset vector 0x{vector:x}; starting CPU 1",
         elf.entry()
     ));
+    // The M7 runs this image from now on: it knows its own link map.
+    if let Ok(info) = ImageInfo::parse(name, data) {
+        m7.set_image(Some(info));
+    }
     sm.preboot_m7(vector)
 }
 
