@@ -108,10 +108,10 @@ rpmsg_dev() {
 	[ "$_sim_best" -ge 0 ] && echo "/dev/rpmsg$_sim_best"
 }
 
-# fw_outcome DESC ACTUAL RUST C: a test whose expected outcome differs
+# outcome DESC ACTUAL RUST C: a test whose expected outcome may differ
 # between the drivers: ok when ACTUAL is what the driver under test must
 # do (RUST or C); the row carries "# outcome: ACTUAL" for scripts/parity.py.
-fw_outcome() {
+outcome() {
 	if [ "$DRV" = rust ]; then _sim_want=$3; else _sim_want=$4; fi
 	if [ "$2" = "$_sim_want" ]; then
 		ktap_ok "$1 # outcome: $2"
@@ -178,12 +178,12 @@ fw_try() {
 	echo "$1" >"$_sim_d/firmware" 2>/dev/null
 	echo start >"$_sim_d/state" 2>/dev/null
 	wait_for "[ \"\$(cat $_sim_d/state)\" = $2 ]" 5
-	fw_outcome "$1: echo start > state" "$(cat "$_sim_d/state")" "$2" "$5"
+	outcome "$1: echo start > state" "$(cat "$_sim_d/state")" "$2" "$5"
 	if [ "$DRV" = rust ]; then _sim_ph=$3; else _sim_ph=$6; fi
 	wait_for "[ \"\$(m7_stat state)\" = $_sim_ph ]" 3
 	# Long enough for a firmware waiting for DRIVER_OK to be seen waiting.
 	[ "$_sim_ph" = wait-driver-ok ] && sleep 1
-	fw_outcome "$1: the M7 after its boot" "$(m7_stat state)" "$3" "$6"
+	outcome "$1: the M7 after its boot" "$(m7_stat state)" "$3" "$6"
 	if [ "$DRV" = rust ]; then _sim_rp=$4; else _sim_rp=$7; fi
 	if [ "$_sim_rp" = yes ]; then
 		_sim_got=$(fw_rpmsg)
@@ -192,11 +192,24 @@ fw_try() {
 	else
 		_sim_got=no
 	fi
-	fw_outcome "$1: rpmsg with the firmware's channels" "$_sim_got" "$4" "$7"
+	outcome "$1: rpmsg with the firmware's channels" "$_sim_got" "$4" "$7"
 	[ "$_sim_got" = yes ] || dmesg | grep -E 'remoteproc|imx|rproc' | tail -n 8 | sed 's/^/# /'
 	grep -E 'image|FAULT|Zephyr' "$SIM/m7_log" | tail -n 4 | sed 's/^/# m7: /'
 	[ "$(cat "$_sim_d/state")" = running ] && echo stop >"$_sim_d/state" 2>/dev/null
 	check "$1: offline again, the M7 off" sh -c \
 		"[ \"\$(cat $_sim_d/state)\" = offline ] && [ \"\$(cat $SIM/m7_running)\" = 0 ]"
 	echo none >"$SIM/m7_image"
+}
+
+# fw_fixture NAME RUST C: fw_try on a firmware built by others
+# (/lib/firmware/zephyr-*.elf, copied in by the runner), or its five tests
+# skipped when the runner did not find it.
+fw_fixture() {
+	if [ -r "/lib/firmware/$1" ]; then
+		fw_try "$@"
+	else
+		for _sim_t in "m7_image" "start" "M7 after boot" "rpmsg" "stop"; do
+			ktap_skip "$1: $_sim_t" "fixture not found by the runner (IMX_RPROC_RS_FIXTURES)"
+		done
+	fi
 }

@@ -46,16 +46,6 @@ DIAG=/sys/kernel/debug/imx_rproc_rs/remoteproc-cm7/status
 diag() {
 	if [ -r "$DIAG" ]; then sed -n "s/^$1: //p" "$DIAG"; else echo no-file; fi
 }
-# outcome DESC ACTUAL RUST C: a test whose outcome differs between the
-# drivers: ok when ACTUAL is what the driver under test does (RUST or C).
-outcome() {
-	if [ "$DRV" = rust ]; then _want=$3; else _want=$4; fi
-	if [ "$2" = "$_want" ]; then
-		ktap_ok "$1 # outcome: $2"
-	else
-		ktap_fail "$1 # outcome: $2" "expected '$_want' from the $DRV driver"
-	fi
-}
 # res CMD...: "ok", or "fails: <the error's last words>".
 res() {
 	if _res=$("$@" 2>&1); then echo ok; else echo "fails: ${_res##*: }"; fi

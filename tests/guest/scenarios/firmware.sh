@@ -33,17 +33,6 @@ drv_load "$DRV"
 check "$DRV driver bound" wait_for rproc_dir 5
 check "modprobe rpmsg_client_sample" modprobe rpmsg_client_sample
 
-# fixture NAME RUST C: fw_try on a firmware built by others, or five skips.
-fixture() {
-	if [ -r "/lib/firmware/$1" ]; then
-		fw_try "$@"
-	else
-		for t in "m7_image" "start" "M7 after boot" "rpmsg" "stop"; do
-			ktap_skip "$1: $t" "fixture not found by the runner (IMX_RPROC_RS_FIXTURES)"
-		done
-	fi
-}
-
 # The common i.MX layout of issue 12: the table in a PT_LOAD of its own in
 # the rsc-table region. Both drivers load it there and find it.
 fw_try layout-ddr-rsc-region.elf rpmsg rpmsg
@@ -66,8 +55,8 @@ fw_try layout-ddr-no-table.elf idle idle
 fw_try layout-tcm-rsc-region.elf tcm tcm
 fw_try layout-tcm-table-in-ddr.elf tcm tcm
 fw_try layout-tcm-no-table.elf tcm tcm
-fixture zephyr-openamp_rsc_table-m7_ddr.elf silent silent
-fixture zephyr-hello_world-m7.elf tcm tcm
+fw_fixture zephyr-openamp_rsc_table-m7_ddr.elf silent silent
+fw_fixture zephyr-hello_world-m7.elf tcm tcm
 
 # The user's image (make check-firmware FIRMWARE=...), held to
 # FIRMWARE_EXPECT (default rpmsg, see fw_expect in sim.sh).

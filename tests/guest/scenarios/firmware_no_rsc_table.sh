@@ -31,14 +31,7 @@ fw_try layout-ddr-rsc-region.elf rejected rejected
 # The table inside the data segment: the live table stays there.
 fw_try layout-ddr-table-in-data.elf rpmsg rpmsg
 fw_try layout-ddr-no-table.elf idle idle
-if [ -r /lib/firmware/zephyr-openamp_rsc_table-m7_ddr.elf ]; then
-	fw_try zephyr-openamp_rsc_table-m7_ddr.elf rpmsg rpmsg
-else
-	for t in "m7_image" "start" "M7 after boot" "rpmsg" "stop"; do
-		ktap_skip "zephyr-openamp_rsc_table-m7_ddr.elf: $t" \
-			"fixture not found by the runner (IMX_RPROC_RS_FIXTURES)"
-	done
-fi
+fw_fixture zephyr-openamp_rsc_table-m7_ddr.elf rpmsg rpmsg
 expect_eq "the M7 saw no protocol violation" "$(m7_stat violations)" 0
 drv_unload "$DRV"
 ktap_end

@@ -31,16 +31,6 @@ sim_set linux_lm 1
 check "driver loads" drv_load "$DRV"
 r=$(rproc_dir)
 up() { wait_for "ls /sys/bus/rpmsg/devices/ | grep -q rpmsg-client-sample" 10; }
-# outcome DESC ACTUAL RUST C: ok when ACTUAL is what the driver under test
-# does (RUST or C).
-outcome() {
-	if [ "$DRV" = rust ]; then _want=$3; else _want=$4; fi
-	if [ "$2" = "$_want" ]; then
-		ktap_ok "$1 # outcome: $2"
-	else
-		ktap_fail "$1 # outcome: $2" "expected '$_want' from the $DRV driver"
-	fi
-}
 outcome "the default firmware is the node's firmware-name" \
 	"$(cat "$r/firmware")" imx95-cm7-app.elf rproc-remoteproc-cm7-fw
 if _o=$(sh -c "echo start > $r/state" 2>&1); then _o=ok; else _o="fails: ${_o##*: }"; fi
