@@ -93,8 +93,3 @@ u32 imx_rproc_rs_vq_used_sum(struct rproc *rproc)
 	}
 	return sum;
 }
-
-unsigned int imx_rproc_rs_device_refs(struct device *dev)
-{
-	return kref_read(&dev->kobj.kref);
-}

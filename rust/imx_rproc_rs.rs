@@ -276,6 +276,12 @@ impl Diag {
 
 /// Defers "the M7 sent something" from the mailbox callback, which may be
 /// atomic, to process context, where the rpmsg receive path may sleep.
+///
+/// Its `ARef<Rproc>` does not outlive unbind: the only references to the
+/// item are [`ImxRproc::rx`] and the `rx` channel's handler, and the
+/// registration (devres-bound, dropped at unbind) drops [`ImxRproc`] right
+/// after `rproc_del`, whose drop frees the channel, then cancels the item
+/// and waits for a running one (`cancel_work_sync`).
 #[pin_data]
 struct RxWork {
     rproc: ARef<Rproc>,
@@ -364,6 +370,13 @@ impl RxHandler for RxWork {
 /// crash when it stopped behind Linux's back (watchdog reset, lockup, a
 /// reset by another agent). Upstream has no crash detection on System
 /// Manager platforms.
+///
+/// Its `ARef<Rproc>` does not outlive unbind: [`ImxRproc::watch`] is the
+/// only reference besides a queued check's, and dropping [`ImxRproc`]
+/// (right after `rproc_del`, at unbind) disarms it and cancels the check,
+/// timer included (`cancel_delayed_work_sync`). A check that ran between
+/// `rproc_del` and that is harmless: `rproc_report_crash` ignores a
+/// deleted remote.
 #[pin_data]
 struct CrashWatch {
     rproc: ARef<Rproc>,
@@ -585,13 +598,10 @@ struct ImxRproc {
 
 impl ImxRproc {
     /// Requests the mailbox channels again after a stop.
-    fn mbox_init(&self, rproc: &Rproc) -> Result {
+    fn mbox_init(&self, dev: &Device<Bound>) -> Result {
         let mut guard = self.mbox.lock();
         if guard.is_none() {
-            *guard = Some(Arc::new(
-                Mailboxes::request(rproc.parent(), &self.rx)?,
-                GFP_KERNEL,
-            )?);
+            *guard = Some(Arc::new(Mailboxes::request(dev, &self.rx)?, GFP_KERNEL)?);
         }
         Ok(())
     }
@@ -719,9 +729,8 @@ impl ImxRproc {
 
     /// Boots the M7 from the reset vector: `start` without its bookkeeping.
     /// Sets `why` when the failure is more than an error code.
-    fn start_m7(this: &Self, rproc: &Rproc, why: &mut LastStop) -> Result {
-        let dev = rproc.parent();
-        this.mbox_init(rproc)?;
+    fn start_m7(this: &Self, rproc: &Rproc, dev: &Device<Bound>, why: &mut LastStop) -> Result {
+        this.mbox_init(dev)?;
         // Listen for the ready doorbell before the M7 can ring it.
         let ready_ms = this.ready_timeout_ms.load(Ordering::Relaxed);
         let bell = if ready_ms > 0 {
@@ -820,7 +829,7 @@ impl PinnedDrop for ImxRproc {
 
 #[vtable]
 impl remoteproc::Operations for ImxRproc {
-    fn prepare(this: &Self, rproc: &Rproc) -> Result {
+    fn prepare(this: &Self, rproc: &Rproc, parent: &Device<Bound>) -> Result {
         let attaching = rproc.state() == remoteproc::State::Detached;
         // Refuse before registering anything: the core does not clean up
         // after a failed prepare (upstream leaves the carveouts behind).
@@ -837,12 +846,12 @@ impl remoteproc::Operations for ImxRproc {
                 continue;
             }
             // i.MX maps DDR 1:1: the remote sees the physical address.
-            let da = u32::try_from(region.start).map_err(|_| EINVAL)?;
-            let len = usize::try_from(region.size).map_err(|_| EINVAL)?;
+            let da = u32::try_from(region.start()).map_err(|_| EINVAL)?;
+            let len = usize::try_from(region.size()).map_err(|_| EINVAL)?;
             // A region mapped at probe is not mapped a second time.
-            match this.mapping_of(region.start, len) {
+            match this.mapping_of(region.start(), len) {
                 Some(map) => rproc.add_mapped_carveout(&region.base_cname()?, map, da)?,
-                None => rproc.add_iomem_carveout(&region.base_cname()?, region.start, len, da)?,
+                None => rproc.add_iomem_carveout(&region.base_cname()?, region, da)?,
             }
             rproc.coredump_add_segment(da.into(), len)?;
         }
@@ -861,7 +870,7 @@ impl remoteproc::Operations for ImxRproc {
 
         this.booting.store(!attaching, Ordering::Relaxed);
         if this.method == (Method::Lmm { control: true }) && !attaching {
-            let dev = rproc.parent();
+            let dev = parent;
             imx_sm::lmm_power_on(M7_LMID).inspect_err(|e| {
                 dev_err!(dev, "Failed to power on lmm({}): {:?}\n", M7_LMID, e);
             })?;
@@ -871,14 +880,14 @@ impl remoteproc::Operations for ImxRproc {
         Ok(())
     }
 
-    fn unprepare(this: &Self, rproc: &Rproc) -> Result {
+    fn unprepare(this: &Self, _rproc: &Rproc, parent: &Device<Bound>) -> Result {
         if this.booting.swap(false, Ordering::Relaxed) {
             this.stats.record(LastStop::BootFailedBeforeStart);
         }
         // A boot that failed after prepare powered the LM on (bad image,
         // SM error) must not leave it powered: upstream has no unprepare.
         if this.powered_not_booted.swap(false, Ordering::Relaxed) {
-            let dev = rproc.parent();
+            let dev = parent;
             dev_info!(dev, "boot failed, powering lmm({}) down\n", M7_LMID);
             imx_sm::lmm_shutdown(M7_LMID, imx_sm::LMM_OP_FORCEFUL)
                 .inspect_err(|e| dev_err!(dev, "shutdown lmm({}) failed: {:?}\n", M7_LMID, e))?;
@@ -886,11 +895,11 @@ impl remoteproc::Operations for ImxRproc {
         Ok(())
     }
 
-    fn start(this: &Self, rproc: &Rproc) -> Result {
+    fn start(this: &Self, rproc: &Rproc, parent: &Device<Bound>) -> Result {
         this.booting.store(false, Ordering::Relaxed);
         this.stats.crash_fresh.store(false, Ordering::Relaxed);
         let mut why = LastStop::None;
-        let ret = Self::start_m7(this, rproc, &mut why);
+        let ret = Self::start_m7(this, rproc, parent, &mut why);
         if let Err(e) = ret {
             this.stats.record(match why {
                 LastStop::None => LastStop::StartFailed(e),
@@ -900,12 +909,12 @@ impl remoteproc::Operations for ImxRproc {
         ret
     }
 
-    fn stop(this: &Self, rproc: &Rproc) -> Result {
+    fn stop(this: &Self, rproc: &Rproc, parent: &Device<Bound>) -> Result {
         this.watch.disarm();
         let ret = match this.method {
             Method::Cpu => imx_sm::cpu_start(M7_CPUID, false),
             Method::Lmm { control: false } => Err(EACCES),
-            Method::Lmm { control: true } => lmm_stop(rproc.parent()),
+            Method::Lmm { control: true } => lmm_stop(parent),
         };
         match ret {
             Ok(()) => {
@@ -920,7 +929,7 @@ impl remoteproc::Operations for ImxRproc {
                 }
             }
             Err(_) => {
-                dev_err!(rproc.parent(), "Failed to stop remote core\n");
+                dev_err!(parent, "Failed to stop remote core\n");
                 // The core keeps it running: keep watching it.
                 CrashWatch::arm(&this.watch);
             }
@@ -928,13 +937,13 @@ impl remoteproc::Operations for ImxRproc {
         ret
     }
 
-    fn attach(this: &Self, rproc: &Rproc) -> Result {
-        this.mbox_init(rproc)?;
+    fn attach(this: &Self, _rproc: &Rproc, parent: &Device<Bound>) -> Result {
+        this.mbox_init(parent)?;
         CrashWatch::arm(&this.watch);
         Ok(())
     }
 
-    fn detach(this: &Self, _rproc: &Rproc) -> Result {
+    fn detach(this: &Self, _rproc: &Rproc, _parent: &Device<Bound>) -> Result {
         // The M7 keeps running; Linux stops listening and gives the
         // channels back until it attaches again. (Upstream has no detach
         // for the System Manager and fails here after the core has already
@@ -944,10 +953,10 @@ impl remoteproc::Operations for ImxRproc {
         Ok(())
     }
 
-    fn kick(this: &Self, rproc: &Rproc, vqid: i32) {
+    fn kick(this: &Self, _rproc: &Rproc, parent: &Device<Bound>, vqid: i32) {
         let Some(word) = usize::try_from(vqid).ok().and_then(|i| KICK_WORDS.get(i)) else {
             Stats::bump(&this.stats.kick_errors);
-            dev_err!(rproc.parent(), "kick: no virtqueue id {}\n", vqid);
+            dev_err!(parent, "kick: no virtqueue id {}\n", vqid);
             return;
         };
         let mbox = {
@@ -959,7 +968,7 @@ impl remoteproc::Operations for ImxRproc {
             guard.clone()
         };
         let Some(mbox) = mbox else {
-            dev_err!(rproc.parent(), "No initialized mbox tx channel\n");
+            dev_err!(parent, "No initialized mbox tx channel\n");
             return;
         };
         Stats::bump(&this.stats.kicks);
@@ -970,7 +979,7 @@ impl remoteproc::Operations for ImxRproc {
             let failed = this.stats.kick_errors.fetch_add(1, Ordering::Relaxed) + 1;
             if failed <= KICK_ERR_LOG_FIRST || failed % KICK_ERR_LOG_EVERY == 0 {
                 dev_err!(
-                    rproc.parent(),
+                    parent,
                     "kick: failed ({}, err:{:?}), {} failed kicks so far\n",
                     vqid,
                     e,
@@ -984,7 +993,7 @@ impl remoteproc::Operations for ImxRproc {
         this.kicks_sending.fetch_sub(1, Ordering::Release);
     }
 
-    fn sanity_check(this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
+    fn sanity_check(this: &Self, rproc: &Rproc, _parent: &Device<Bound>, fw: &[u8]) -> Result {
         let dev = rproc.dev();
         let elf = Self::parse_elf(dev, fw)?;
         elf.validate_segments()
@@ -1020,7 +1029,7 @@ impl remoteproc::Operations for ImxRproc {
         Ok(())
     }
 
-    fn parse_fw(this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
+    fn parse_fw(this: &Self, rproc: &Rproc, _parent: &Device<Bound>, fw: &[u8]) -> Result {
         let dev = rproc.dev();
         let elf = Self::parse_elf(dev, fw)?;
         let ready = elf
@@ -1068,7 +1077,7 @@ impl remoteproc::Operations for ImxRproc {
         rproc.set_cached_table(section.data)
     }
 
-    fn load(this: &Self, rproc: &Rproc, fw: &[u8]) -> Result {
+    fn load(this: &Self, rproc: &Rproc, _parent: &Device<Bound>, fw: &[u8]) -> Result {
         let dev = rproc.dev();
         let begin = Instant::<Monotonic>::now();
         let mut bytes = 0u64;
@@ -1102,6 +1111,7 @@ impl remoteproc::Operations for ImxRproc {
     fn find_loaded_rsc_table<'a>(
         this: &'a Self,
         rproc: &Rproc,
+        _parent: &Device<Bound>,
         fw: &[u8],
     ) -> Option<LoadedTable<'a>> {
         if !rproc.has_table() {
@@ -1117,7 +1127,11 @@ impl remoteproc::Operations for ImxRproc {
         Some(LoadedTable::DeviceAddress(section.addr.into()))
     }
 
-    fn get_loaded_rsc_table<'a>(this: &'a Self, rproc: &Rproc) -> Result<Option<MappedRange<'a>>> {
+    fn get_loaded_rsc_table<'a>(
+        this: &'a Self,
+        rproc: &Rproc,
+        _parent: &Device<Bound>,
+    ) -> Result<Option<MappedRange<'a>>> {
         let Some(region) = this.rsc_region() else {
             return Ok(None);
         };
@@ -1149,7 +1163,7 @@ impl remoteproc::Operations for ImxRproc {
         Ok(MappedRange::new(region, 0, len))
     }
 
-    fn get_boot_addr(_this: &Self, _rproc: &Rproc, fw: &[u8]) -> u64 {
+    fn get_boot_addr(_this: &Self, _rproc: &Rproc, _parent: &Device<Bound>, fw: &[u8]) -> u64 {
         // The vector table `sanity_check` found and checked: `.interrupts`
         // (MCUXpresso), `rom_start` (Zephyr), else the entry masked to
         // 64 KiB as upstream.
@@ -1162,6 +1176,7 @@ impl remoteproc::Operations for ImxRproc {
     fn da_to_va<'a>(
         this: &'a Self,
         _rproc: &Rproc,
+        _parent: &Device<Bound>,
         da: u64,
         len: usize,
     ) -> Option<MappedRange<'a>> {
@@ -1261,9 +1276,9 @@ fn parse_regions(dev: &Device<Bound>) -> Result<KVec<ReservedRegion>> {
             "memory-region {}: {} at {:#x}+{:#x} (name from {})\n",
             i,
             kernel::str::BStr::from_bytes(region.base_name()),
-            region.start,
-            region.size,
-            if region.named {
+            region.start(),
+            region.size(),
+            if region.named() {
                 "memory-region-names"
             } else {
                 "the node"
@@ -1289,7 +1304,7 @@ fn map_memory(
         } else {
             MapKind::WriteCombine
         };
-        let map = IoMapping::new(e.sa, usize::try_from(e.size)?, kind)
+        let map = IoMapping::soc_memory(dev, e.sa, usize::try_from(e.size)?, kind)
             .inspect_err(|_| dev_err!(dev, "failed to map TCM at {:#x}+{:#x}\n", e.sa, e.size))?;
         let map = Arc::new(map, GFP_KERNEL)?;
         mapped.push(Mapped { sa: e.sa, map }, GFP_KERNEL)?;
@@ -1298,13 +1313,12 @@ fn map_memory(
         .iter()
         .filter(|r| !r.base_name().starts_with(b"vdev"))
     {
-        let size = usize::try_from(r.size).map_err(|_| EINVAL)?;
-        let map = IoMapping::new(r.start, size, MapKind::WriteCombine).inspect_err(|_| {
+        let map = IoMapping::of_region(r).inspect_err(|_| {
             dev_err!(
                 dev,
                 "failed to map memory region at {:#x}+{:#x}\n",
-                r.start,
-                r.size
+                r.start(),
+                r.size()
             )
         })?;
         if r.base_name().starts_with(b"rsc-table") {
@@ -1340,9 +1354,9 @@ fn memory_roles(table: &[AttEntry], regions: &[ReservedRegion]) -> Result<(Range
         let name = r.base_name();
         let is_vring = name.starts_with(b"vdev") && name.windows(5).any(|w| w == b"vring");
         if is_vring {
-            vrings.push((r.start, r.size), GFP_KERNEL)?;
+            vrings.push((r.start(), r.size()), GFP_KERNEL)?;
         } else if !name.starts_with(b"vdev") && !name.starts_with(b"rsc-table") {
-            m7.push((r.start, r.size), GFP_KERNEL)?;
+            m7.push((r.start(), r.size()), GFP_KERNEL)?;
         }
     }
     Ok((vrings, m7))
@@ -1388,11 +1402,11 @@ fn detect_mode(dev: &Device<Bound>) -> Result<(Method, bool)> {
     Ok((Method::Lmm { control: true }, started))
 }
 
-/// The platform driver; its device data keeps the remote registered.
+/// The platform driver's device data. The registration and runtime PM
+/// belong to the device's devres, released after this is dropped, in reverse
+/// order: `rproc_del` (which may still stop the remote), then runtime PM.
 struct ImxRprocDriver {
-    // Dropped first: unregistering may still stop the remote.
-    reg: remoteproc::Registration<ImxRproc>,
-    _pm: RuntimePm,
+    rproc: ARef<Rproc>,
     _status: Pin<KBox<debugfs::File<Diag>>>,
     _debugfs: debugfs::Dir,
 }
@@ -1508,13 +1522,14 @@ impl ImxRprocDriver {
         let pm = RuntimePm::enable_and_get(dev).inspect_err(|e| {
             dev_err!(dev, "pm_runtime get failed: {:?}\n", e);
         })?;
-        let reg = alloc.register(data).inspect_err(|e| {
+        kernel::devres::register(dev, pm, GFP_KERNEL)?;
+        let rproc = alloc.register(data).inspect_err(|e| {
             dev_err!(dev, "rproc_add failed: {:?}\n", e);
         })?;
         dev_info!(
             dev,
             "{}: registered, SM method {}, M7 {}\n",
-            reg.rproc().dev().name(),
+            rproc.dev().name(),
             method.name(),
             if started {
                 "running (will attach)"
@@ -1530,8 +1545,7 @@ impl ImxRprocDriver {
             GFP_KERNEL,
         )?;
         Ok(Self {
-            reg,
-            _pm: pm,
+            rproc,
             _status: status,
             _debugfs: top,
         })
@@ -1543,7 +1557,7 @@ impl ImxRprocDriver {
     /// detaches from it instead of stopping it, unless `detach_on_unbind=0`:
     /// a module upgrade must not kill a core the bootloader started.
     fn release(&self) {
-        let rproc = self.reg.rproc();
+        let rproc = &self.rproc;
         if *module_parameters::detach_on_unbind.value() != 0
             && rproc.state() == remoteproc::State::Attached
         {
@@ -1558,7 +1572,7 @@ impl ImxRprocDriver {
 impl Drop for ImxRprocDriver {
     fn drop(&mut self) {
         self.release();
-        dev_dbg!(self.reg.rproc().dev(), "unregistering\n");
+        dev_dbg!(self.rproc.dev(), "unregistering\n");
     }
 }
 

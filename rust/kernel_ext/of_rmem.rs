@@ -14,21 +14,41 @@ use kernel::{
 };
 
 /// One entry of a device's `memory-region` property.
+///
+/// # Invariants
+///
+/// `start..start + size` is the range of a reserved-memory node that the
+/// `memory-region` property of a bound device's own node names: only
+/// [`region`] makes one, and the fields are private, so holding a
+/// `ReservedRegion` is holding a range the device tree gave that device.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ReservedRegion {
-    /// Physical start address.
-    pub(crate) start: u64,
-    /// Size in bytes.
-    pub(crate) size: u64,
+    start: u64,
+    size: u64,
     /// The region's name, NUL-terminated, truncated to 31 bytes: its entry in
     /// `memory-region-names` when the node has that property, else the
     /// region node's name with the unit address (`vdev0vring0@88000000`).
-    pub(crate) name: [u8; 32],
+    name: [u8; 32],
     /// Whether `name` came from `memory-region-names`.
-    pub(crate) named: bool,
+    named: bool,
 }
 
 impl ReservedRegion {
+    /// Physical start address.
+    pub(crate) fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// Size in bytes.
+    pub(crate) fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Whether the name came from `memory-region-names` (else from the node).
+    pub(crate) fn named(&self) -> bool {
+        self.named
+    }
+
     /// The node name without the unit address (`vdev0vring0`), as bytes.
     pub(crate) fn base_name(&self) -> &[u8] {
         let len = self
@@ -112,6 +132,7 @@ pub(crate) fn region(dev: &Device<Bound>, index: usize) -> Result<ReservedRegion
         }
     }
     let size = res.end.wrapping_sub(res.start).wrapping_add(1);
+    // INVARIANT: the range of entry `index` of `dev`'s own `memory-region`.
     Ok(ReservedRegion {
         start: res.start,
         size,
@@ -148,8 +169,9 @@ unsafe impl Send for IoMapping {}
 unsafe impl Sync for IoMapping {}
 
 impl IoMapping {
-    /// Maps `size` bytes at physical address `pa`.
-    pub(crate) fn new(pa: u64, size: usize, kind: MapKind) -> Result<Self> {
+    /// Maps `size` bytes at physical address `pa`. Private: the public
+    /// constructors say where the range comes from.
+    fn new(pa: u64, size: usize, kind: MapKind) -> Result<Self> {
         if size == 0 {
             return Err(EINVAL);
         }
@@ -163,6 +185,32 @@ impl IoMapping {
         let va = NonNull::new(va.cast::<u8>()).ok_or(ENOMEM)?;
         // INVARIANT: `va` is a fresh mapping of `size` bytes of `pa`, of `kind`.
         Ok(Self { va, pa, size, kind })
+    }
+
+    /// Maps the reserved-memory region `region` of the device's own node
+    /// (write-combined, as the C driver maps them).
+    pub(crate) fn of_region(region: &ReservedRegion) -> Result<Self> {
+        let size = usize::try_from(region.size).map_err(|_| EINVAL)?;
+        Self::new(region.start, size, MapKind::WriteCombine)
+    }
+
+    /// Maps `size` bytes of the SoC's memory at `pa` for `dev`: the M7's
+    /// TCMs, which the device tree of the i.MX95 does not describe (the C
+    /// driver maps them from its `imx_rproc_att` table the same way).
+    ///
+    /// The one constructor over a physical address the caller names, and so
+    /// not sound by construction: the range must be memory of the remote
+    /// that no other driver uses; `ioremap` refuses System RAM on arm64, but
+    /// not another device's registers. `scripts/check_safety.py` lists it as
+    /// its one exception. What would close it: the TCMs as `reg` of the
+    /// `fsl,imx95-cm7` node, mapped through `kernel::io::mem::IoRequest`.
+    pub(crate) fn soc_memory(
+        _dev: &Device<Bound>,
+        pa: u64,
+        size: usize,
+        kind: MapKind,
+    ) -> Result<Self> {
+        Self::new(pa, size, kind)
     }
 
     /// Physical start address.

@@ -7,14 +7,14 @@
 //! A driver implements [`Operations`] for its private data, allocates the
 //! remote processor with [`Allocation::new`], adjusts what must be set before
 //! registration (initial state, auto boot) and hands its data to
-//! [`Allocation::register`]. The returned [`Registration`] unregisters (which
-//! shuts a running remote down, as the C core does) and frees everything when
-//! dropped, so its lifetime is tied to the bound device by keeping it in the
-//! driver's device data.
+//! [`Allocation::register`]. The registration belongs to the parent device's
+//! devres: it unregisters (which shuts a running remote down, as the C core
+//! does) and frees everything when the parent unbinds. Every hook receives
+//! the parent as `&Device<Bound>`, as `PwmOps` do.
 
 use super::{
     bindings,
-    of_rmem::{IoMapping, MappedRange},
+    of_rmem::{IoMapping, MappedRange, ReservedRegion},
 };
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
@@ -111,38 +111,46 @@ struct CoreVa {
 pub(crate) trait Operations: Send + Sync + Sized + 'static {
     /// Prepares the device for loading (`prepare`), before anything else of a boot or attach.
     ///
-    /// On error, whatever it registered (carveouts, coredump segments) is released again.
-    fn prepare(_this: &Self, _rproc: &Rproc) -> Result {
+    /// On error, whatever it registered (carveouts, coredump segments) is
+    /// released again: the core of Linux 7.2 does not (`rproc_fw_boot` and
+    /// `rproc_attach` go straight to their iommu cleanup), so the carveouts
+    /// a failed prepare registered would be registered a second time by the
+    /// next one, or leaked. The trampoline calls `rproc_resource_cleanup`,
+    /// which on a failed prepare releases exactly those: nothing else of the
+    /// boot exists yet. It is the only place that can do it on this kernel;
+    /// the fix this needs upstream is `rproc_fw_boot`/`rproc_attach` calling
+    /// `rproc_resource_cleanup` when `rproc_prepare_device` fails.
+    fn prepare(_this: &Self, _rproc: &Rproc, _parent: &Device<Bound>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Undoes [`Operations::prepare`] after the remote was stopped or detached.
-    fn unprepare(_this: &Self, _rproc: &Rproc) -> Result {
+    fn unprepare(_this: &Self, _rproc: &Rproc, _parent: &Device<Bound>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Boots the loaded remote.
-    fn start(_this: &Self, _rproc: &Rproc) -> Result {
+    fn start(_this: &Self, _rproc: &Rproc, _parent: &Device<Bound>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Stops the remote.
-    fn stop(_this: &Self, _rproc: &Rproc) -> Result {
+    fn stop(_this: &Self, _rproc: &Rproc, _parent: &Device<Bound>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Attaches to a remote that somebody else booted.
-    fn attach(_this: &Self, _rproc: &Rproc) -> Result {
+    fn attach(_this: &Self, _rproc: &Rproc, _parent: &Device<Bound>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Detaches from the remote, leaving it running.
-    fn detach(_this: &Self, _rproc: &Rproc) -> Result {
+    fn detach(_this: &Self, _rproc: &Rproc, _parent: &Device<Bound>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Notifies the remote that virtqueue `vqid` has new buffers.
-    fn kick(_this: &Self, _rproc: &Rproc, _vqid: i32) {
+    fn kick(_this: &Self, _rproc: &Rproc, _parent: &Device<Bound>, _vqid: i32) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -157,6 +165,7 @@ pub(crate) trait Operations: Send + Sync + Sized + 'static {
     fn da_to_va<'a>(
         _this: &'a Self,
         _rproc: &Rproc,
+        _parent: &Device<Bound>,
         _da: u64,
         _len: usize,
     ) -> Option<MappedRange<'a>> {
@@ -165,18 +174,18 @@ pub(crate) trait Operations: Send + Sync + Sized + 'static {
 
     /// Checks that the firmware image `fw` is one this remote can run,
     /// before anything is prepared.
-    fn sanity_check(_this: &Self, _rproc: &Rproc, _fw: &[u8]) -> Result {
+    fn sanity_check(_this: &Self, _rproc: &Rproc, _parent: &Device<Bound>, _fw: &[u8]) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Finds the resource table in `fw` and hands a copy to the core with
     /// [`Rproc::set_cached_table`]; an image without one is acceptable.
-    fn parse_fw(_this: &Self, _rproc: &Rproc, _fw: &[u8]) -> Result {
+    fn parse_fw(_this: &Self, _rproc: &Rproc, _parent: &Device<Bound>, _fw: &[u8]) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Loads `fw` into the remote's memory (see [`Rproc::write_memory`]).
-    fn load(_this: &Self, _rproc: &Rproc, _fw: &[u8]) -> Result {
+    fn load(_this: &Self, _rproc: &Rproc, _parent: &Device<Bound>, _fw: &[u8]) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -187,6 +196,7 @@ pub(crate) trait Operations: Send + Sync + Sized + 'static {
     fn find_loaded_rsc_table<'a>(
         _this: &'a Self,
         _rproc: &Rproc,
+        _parent: &Device<Bound>,
         _fw: &[u8],
     ) -> Option<LoadedTable<'a>> {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -197,12 +207,13 @@ pub(crate) trait Operations: Send + Sync + Sized + 'static {
     fn get_loaded_rsc_table<'a>(
         _this: &'a Self,
         _rproc: &Rproc,
+        _parent: &Device<Bound>,
     ) -> Result<Option<MappedRange<'a>>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// The address the remote boots from, for `fw`.
-    fn get_boot_addr(_this: &Self, _rproc: &Rproc, _fw: &[u8]) -> u64 {
+    fn get_boot_addr(_this: &Self, _rproc: &Rproc, _parent: &Device<Bound>, _fw: &[u8]) -> u64 {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -327,11 +338,20 @@ impl Rproc {
         unsafe { bindings::imx_rproc_rs_vq_used_sum(self.raw()) }
     }
 
-    /// Registers an I/O-memory carveout: `len` bytes at physical `pa`, seen
-    /// by the remote at `da`, named `name` (the core looks vrings and vdev
-    /// buffers up by name). It is mapped write-combined when the core
-    /// allocates its carveouts and unmapped when it releases them.
-    pub(crate) fn add_iomem_carveout(&self, name: &CStr, pa: u64, len: usize, da: u32) -> Result {
+    /// Registers the reserved-memory region `region` of the parent's node as
+    /// an I/O-memory carveout seen by the remote at `da`, named `name` (the
+    /// core looks vrings and vdev buffers up by name). It is mapped
+    /// write-combined when the core allocates its carveouts and unmapped when
+    /// it releases them. Only a [`ReservedRegion`] (which only
+    /// [`of_rmem::region`](super::of_rmem::region) makes) gives the physical
+    /// range: no safe caller can name another one.
+    pub(crate) fn add_iomem_carveout(
+        &self,
+        name: &CStr,
+        region: &ReservedRegion,
+        da: u32,
+    ) -> Result {
+        let (pa, len) = (region.start(), usize::try_from(region.size())?);
         let dev = self.dev_parent_raw();
         // SAFETY: `dev` is the rproc's valid parent device; the callbacks
         // match the C prototypes; the format is a literal "%s" consuming the
@@ -447,6 +467,13 @@ impl Rproc {
     /// Gives the core a copy of `table` as the resource table of the image
     /// being booted (what `rproc_elf_load_rsc_table` does). Meant for
     /// [`Operations::parse_fw`]; the core frees the copy at shutdown.
+    ///
+    /// Linux 7.2 exports no setter for `cached_table`, `table_ptr` and
+    /// `table_sz`: its own ELF loader (`rproc_elf_load_rsc_table`) writes the
+    /// three fields, and it finds the table by its own, weaker, rules, which
+    /// this driver replaces. So this writes them as that loader does, under
+    /// the core's lock that `parse_fw` runs with. The fix this needs
+    /// upstream: an exported `rproc_set_cached_table(rproc, table, len)`.
     pub(crate) fn set_cached_table(&self, table: &[u8]) -> Result {
         if table.is_empty() {
             return Err(EINVAL);
@@ -513,14 +540,19 @@ impl Rproc {
         Ok(())
     }
 
-    /// The device that registered the remote processor.
+    /// The device that registered the remote processor, as bound.
     ///
-    /// It is bound: an [`Allocation`] exists only during probe, and a
-    /// [`Registration`] is dropped when the driver unbinds, after which the
-    /// core calls no hook any more.
-    pub(crate) fn parent(&self) -> &Device<Bound> {
+    /// Private: drivers get the bound parent as an argument of each
+    /// [`Operations`] hook, as `rust/kernel/pwm.rs` passes it to `PwmOps`.
+    ///
+    /// # Safety
+    ///
+    /// The parent must be bound for the returned lifetime: the caller is a
+    /// hook the core calls between `rproc_add` and the end of `rproc_del`.
+    unsafe fn bound_parent(&self) -> &Device<Bound> {
         // SAFETY: `dev.parent` is the valid device `rproc_alloc` was given,
-        // bound for as long as hooks run (see above).
+        // which the rproc holds a reference on; per the function's contract
+        // it is bound for the lifetime of `&self`.
         unsafe { Device::<kernel::device::Normal>::from_raw(self.dev_parent_raw()).as_bound() }
     }
 
@@ -661,16 +693,26 @@ impl<T: Operations> OpsTable<T> {
         coredump: None,
     };
 
+    /// The arguments every hook receives: the driver data, the rproc and its
+    /// bound parent device.
+    ///
     /// # Safety
     ///
     /// `rproc` must be a valid rproc registered by [`Allocation::register`]
-    /// for `T`, so its `priv` points to a live `T`.
-    unsafe fn args<'a>(rproc: *mut bindings::rproc) -> (&'a T, &'a Rproc) {
+    /// for `T`, so its `priv` points to a live `T`, and the call must come
+    /// from the core between `rproc_add` and the end of `rproc_del` (every
+    /// `rproc_ops` hook does), so the parent is bound for `'a`.
+    unsafe fn args<'a>(rproc: *mut bindings::rproc) -> (&'a T, &'a Rproc, &'a Device<Bound>) {
         // SAFETY: Per the function's contract `priv` points to the `T` the
-        // registration owns, which outlives every callback.
+        // registration owns, which it drops only after `rproc_del`.
         let this = unsafe { &*(*rproc).priv_.cast::<T>() };
         // SAFETY: The core passes a valid rproc for the duration of the callback.
-        (this, unsafe { Rproc::from_raw(rproc) })
+        let r = unsafe { Rproc::from_raw(rproc) };
+        // SAFETY: Per the function's contract the hook runs before
+        // `rproc_del` returned, and a `Registration` calls `rproc_del` while
+        // the parent is still bound (see `Registration`'s `# Invariants`).
+        let parent = unsafe { r.bound_parent() };
+        (this, r, parent)
     }
 
     /// C trampoline of [`Operations::prepare`].
@@ -679,10 +721,11 @@ impl<T: Operations> OpsTable<T> {
     ///
     /// Called by the core with an rproc registered for `T` (see [`Self::args`]).
     unsafe extern "C" fn prepare(rproc: *mut bindings::rproc) -> c_int {
-        // SAFETY: The core calls the hooks of the rproc `register` set up.
-        let (this, r) = unsafe { Self::args(rproc) };
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
         from_result(|| {
-            T::prepare(this, r).inspect_err(|_| {
+            T::prepare(this, r, parent).inspect_err(|_| {
                 // The core does not clean up after a failed prepare: the
                 // carveouts and coredump segments registered so far would
                 // stay (registered again by the next prepare, leaked if the
@@ -702,9 +745,10 @@ impl<T: Operations> OpsTable<T> {
     ///
     /// Called by the core with an rproc registered for `T` (see [`Self::args`]).
     unsafe extern "C" fn unprepare(rproc: *mut bindings::rproc) -> c_int {
-        // SAFETY: As in `prepare`.
-        let (this, r) = unsafe { Self::args(rproc) };
-        from_result(|| T::unprepare(this, r).map(|()| 0))
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
+        from_result(|| T::unprepare(this, r, parent).map(|()| 0))
     }
 
     /// C trampoline of [`Operations::start`].
@@ -713,9 +757,10 @@ impl<T: Operations> OpsTable<T> {
     ///
     /// Called by the core with an rproc registered for `T` (see [`Self::args`]).
     unsafe extern "C" fn start(rproc: *mut bindings::rproc) -> c_int {
-        // SAFETY: As in `prepare`.
-        let (this, r) = unsafe { Self::args(rproc) };
-        from_result(|| T::start(this, r).map(|()| 0))
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
+        from_result(|| T::start(this, r, parent).map(|()| 0))
     }
 
     /// C trampoline of [`Operations::stop`].
@@ -724,9 +769,10 @@ impl<T: Operations> OpsTable<T> {
     ///
     /// Called by the core with an rproc registered for `T` (see [`Self::args`]).
     unsafe extern "C" fn stop(rproc: *mut bindings::rproc) -> c_int {
-        // SAFETY: As in `prepare`.
-        let (this, r) = unsafe { Self::args(rproc) };
-        from_result(|| T::stop(this, r).map(|()| 0))
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
+        from_result(|| T::stop(this, r, parent).map(|()| 0))
     }
 
     /// C trampoline of [`Operations::attach`].
@@ -735,9 +781,10 @@ impl<T: Operations> OpsTable<T> {
     ///
     /// Called by the core with an rproc registered for `T` (see [`Self::args`]).
     unsafe extern "C" fn attach(rproc: *mut bindings::rproc) -> c_int {
-        // SAFETY: As in `prepare`.
-        let (this, r) = unsafe { Self::args(rproc) };
-        from_result(|| T::attach(this, r).map(|()| 0))
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
+        from_result(|| T::attach(this, r, parent).map(|()| 0))
     }
 
     /// C trampoline of [`Operations::detach`].
@@ -746,9 +793,10 @@ impl<T: Operations> OpsTable<T> {
     ///
     /// Called by the core with an rproc registered for `T` (see [`Self::args`]).
     unsafe extern "C" fn detach(rproc: *mut bindings::rproc) -> c_int {
-        // SAFETY: As in `prepare`.
-        let (this, r) = unsafe { Self::args(rproc) };
-        from_result(|| T::detach(this, r).map(|()| 0))
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
+        from_result(|| T::detach(this, r, parent).map(|()| 0))
     }
 
     /// C trampoline of [`Operations::kick`].
@@ -757,9 +805,10 @@ impl<T: Operations> OpsTable<T> {
     ///
     /// Called by the core with an rproc registered for `T` (see [`Self::args`]).
     unsafe extern "C" fn kick(rproc: *mut bindings::rproc, vqid: c_int) {
-        // SAFETY: As in `prepare`.
-        let (this, r) = unsafe { Self::args(rproc) };
-        T::kick(this, r, vqid)
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
+        T::kick(this, r, parent, vqid)
     }
 
     /// C trampoline of [`Operations::sanity_check`].
@@ -772,11 +821,12 @@ impl<T: Operations> OpsTable<T> {
         rproc: *mut bindings::rproc,
         fw: *const bindings::firmware,
     ) -> c_int {
-        // SAFETY: As in `prepare`.
-        let (this, r) = unsafe { Self::args(rproc) };
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
         // SAFETY: The core holds the firmware for the duration of the call.
         let fw = unsafe { fw_data(fw) };
-        from_result(|| T::sanity_check(this, r, fw).map(|()| 0))
+        from_result(|| T::sanity_check(this, r, parent, fw).map(|()| 0))
     }
 
     /// C trampoline of [`Operations::parse_fw`].
@@ -788,11 +838,12 @@ impl<T: Operations> OpsTable<T> {
         rproc: *mut bindings::rproc,
         fw: *const bindings::firmware,
     ) -> c_int {
-        // SAFETY: As in `prepare`.
-        let (this, r) = unsafe { Self::args(rproc) };
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
         // SAFETY: The core holds the firmware for the duration of the call.
         let fw = unsafe { fw_data(fw) };
-        from_result(|| T::parse_fw(this, r, fw).map(|()| 0))
+        from_result(|| T::parse_fw(this, r, parent, fw).map(|()| 0))
     }
 
     /// C trampoline of [`Operations::load`].
@@ -801,11 +852,12 @@ impl<T: Operations> OpsTable<T> {
     ///
     /// As for [`Self::sanity_check`].
     unsafe extern "C" fn load(rproc: *mut bindings::rproc, fw: *const bindings::firmware) -> c_int {
-        // SAFETY: As in `prepare`.
-        let (this, r) = unsafe { Self::args(rproc) };
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
         // SAFETY: The core holds the firmware for the duration of the call.
         let fw = unsafe { fw_data(fw) };
-        from_result(|| T::load(this, r, fw).map(|()| 0))
+        from_result(|| T::load(this, r, parent, fw).map(|()| 0))
     }
 
     /// C trampoline of [`Operations::find_loaded_rsc_table`].
@@ -817,12 +869,13 @@ impl<T: Operations> OpsTable<T> {
         rproc: *mut bindings::rproc,
         fw: *const bindings::firmware,
     ) -> *mut bindings::resource_table {
-        // SAFETY: As in `prepare`.
-        let (this, r) = unsafe { Self::args(rproc) };
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
         // SAFETY: The core holds the firmware for the duration of the call.
         let fw = unsafe { fw_data(fw) };
         let len = r.table_sz();
-        let va = match T::find_loaded_rsc_table(this, r, fw) {
+        let va = match T::find_loaded_rsc_table(this, r, parent, fw) {
             Some(LoadedTable::Mapped(range)) if range.len() >= len => Some(range.va()),
             Some(LoadedTable::DeviceAddress(da)) => r.da_to_va(da, len).map(|kva| kva.va),
             _ => None,
@@ -846,9 +899,10 @@ impl<T: Operations> OpsTable<T> {
         rproc: *mut bindings::rproc,
         size: *mut usize,
     ) -> *mut bindings::resource_table {
-        // SAFETY: As in `prepare`.
-        let (this, r) = unsafe { Self::args(rproc) };
-        match T::get_loaded_rsc_table(this, r) {
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
+        match T::get_loaded_rsc_table(this, r, parent) {
             Ok(Some(range)) => {
                 // SAFETY: The core passes a valid `size_t` to fill in.
                 unsafe { *size = range.len() };
@@ -874,11 +928,12 @@ impl<T: Operations> OpsTable<T> {
         rproc: *mut bindings::rproc,
         fw: *const bindings::firmware,
     ) -> u64 {
-        // SAFETY: As in `prepare`.
-        let (this, r) = unsafe { Self::args(rproc) };
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
         // SAFETY: The core holds the firmware for the duration of the call.
         let fw = unsafe { fw_data(fw) };
-        T::get_boot_addr(this, r, fw)
+        T::get_boot_addr(this, r, parent, fw)
     }
 
     /// C trampoline of [`Operations::da_to_va`].
@@ -893,9 +948,10 @@ impl<T: Operations> OpsTable<T> {
         len: usize,
         is_iomem: *mut bool,
     ) -> *mut c_void {
-        // SAFETY: As in `prepare`.
-        let (this, r) = unsafe { Self::args(rproc) };
-        match T::da_to_va(this, r, da, len) {
+        // SAFETY: The core calls this hook only on the rproc `register`
+        // set up for `T`, between `rproc_add` and `rproc_del`.
+        let (this, r, parent) = unsafe { Self::args(rproc) };
+        match T::da_to_va(this, r, parent, da, len) {
             // The core reads and writes `len` bytes there (trace reads,
             // coredumps, loading), and may keep the address while the remote
             // runs (`table_ptr`, when it looks the table up this way): by the
@@ -918,17 +974,22 @@ impl<T: Operations> OpsTable<T> {
 ///
 /// # Invariants
 ///
-/// `rproc` is a valid rproc from `rproc_alloc` whose only reference this owns
-/// and whose `priv` is NULL.
-pub(crate) struct Allocation<T: Operations> {
+/// `rproc` is a valid rproc from `rproc_alloc` for `parent`, whose only
+/// reference this owns and whose `priv` is NULL.
+pub(crate) struct Allocation<'a, T: Operations> {
     rproc: NonNull<bindings::rproc>,
+    parent: &'a Device<Bound>,
     _p: PhantomData<T>,
 }
 
-impl<T: Operations> Allocation<T> {
+impl<'a, T: Operations> Allocation<'a, T> {
     /// Allocates a remote processor named `name` for `dev`, with `firmware`
     /// as the default image (`rproc-<name>-fw` when `None`).
-    pub(crate) fn new(dev: &Device<Bound>, name: &CStr, firmware: Option<&CStr>) -> Result<Self> {
+    pub(crate) fn new(
+        dev: &'a Device<Bound>,
+        name: &CStr,
+        firmware: Option<&CStr>,
+    ) -> Result<Self> {
         let ops: *const bindings::rproc_ops = &OpsTable::<T>::OPS;
         // SAFETY: `dev` is a bound device; `rproc_alloc` copies `name`,
         // `firmware` and the ops table, none of which must outlive the call.
@@ -942,9 +1003,11 @@ impl<T: Operations> Allocation<T> {
             )
         };
         let rproc = NonNull::new(rproc).ok_or(ENOMEM)?;
-        // INVARIANT: fresh from `rproc_alloc`, `priv` is NULL for a zero `len`.
+        // INVARIANT: fresh from `rproc_alloc` for `dev`, `priv` is NULL for a
+        // zero `len`.
         Ok(Self {
             rproc,
+            parent: dev,
             _p: PhantomData,
         })
     }
@@ -978,70 +1041,78 @@ impl<T: Operations> Allocation<T> {
     }
 
     /// Registers the remote processor with `data` as the driver data every
-    /// [`Operations`] hook receives.
-    pub(crate) fn register(self, data: Pin<KBox<T>>) -> Result<Registration<T>> {
+    /// [`Operations`] hook receives, and binds the registration to the
+    /// parent device with devres (as `pwm::UnregisteredChip::register`
+    /// does): when the parent unbinds, the remote is unregistered
+    /// (`rproc_del`, which shuts a running remote down), then `data` is
+    /// dropped and the allocation's reference given back, whatever the
+    /// driver keeps. Returns a reference to the registered remote.
+    ///
+    /// `rproc_add` gives up the allocation's reference itself when its
+    /// `device_add` fails, and leaves it to the caller when it fails earlier
+    /// (Linux 7.2, `drivers/remoteproc/remoteproc_core.c`); the return value
+    /// does not tell the two apart. A reference of our own, held across the
+    /// call, keeps the rproc alive in both cases; on failure the allocation's
+    /// reference is not put again, so the early failures (`rproc_validate`,
+    /// which the ops table built here always passes for a remote in a state
+    /// an `Allocation` can set, and `rproc_char_device_add`) leak the rproc
+    /// instead of freeing it twice. The fix this needs upstream: `rproc_add`
+    /// leaving the reference to its caller on every error path.
+    pub(crate) fn register(self, data: Pin<KBox<T>>) -> Result<ARef<Rproc>> {
         let priv_: *const T = &*data;
         // SAFETY: By the type invariant the rproc is valid and unregistered;
         // `priv_` points into the pinned box, whose contents do not move when
         // the box is moved into the registration below.
         unsafe { (*self.rproc.as_ptr()).priv_ = priv_.cast_mut().cast() };
-        // When its `device_add` fails, `rproc_add` puts the device itself
-        // (giving up the reference `rproc_alloc` returned) and then still
-        // touches the rproc (`rproc_char_device_remove`); when it fails
-        // earlier, the reference is left to the caller. A reference of our
-        // own, held across the call, keeps the rproc alive in both cases
-        // and tells them apart afterwards.
-        // SAFETY: By the type invariant the rproc is valid.
-        let dev = unsafe { core::ptr::addr_of_mut!((*self.rproc.as_ptr()).dev) };
-        // SAFETY: `dev` is the rproc's initialised device.
-        unsafe { bindings::get_device(dev) };
-        // The other references (ours, the driver data's `ARef`s) do not
-        // change while the unregistered rproc is being added.
-        // SAFETY: `dev` is valid, we hold a reference.
-        let before = unsafe { bindings::imx_rproc_rs_device_refs(dev) };
-        // SAFETY: The rproc is fully set up; it stays allocated (see above).
+        let held = self.rproc().get();
+        // SAFETY: The rproc is fully set up; `held` keeps it allocated
+        // whatever `rproc_add` does with the allocation's reference.
         let ret = to_result(unsafe { bindings::rproc_add(self.rproc.as_ptr()) });
-        if let Err(e) = ret {
-            // One reference fewer: the core gave up the allocation's.
-            // SAFETY: `dev` is valid, we hold a reference.
-            let consumed = unsafe { bindings::imx_rproc_rs_device_refs(dev) } < before;
-            // SAFETY: Gives back the reference taken above; frees the rproc
-            // if it was the last one.
-            unsafe { bindings::put_device(dev) };
-            if consumed {
-                // `rproc_free` must not put it a second time.
-                core::mem::forget(self);
-            }
-            return Err(e);
-        }
-        // SAFETY: Gives back the reference taken above; the allocation's
-        // (now the registration's) keeps the rproc alive.
-        unsafe { bindings::put_device(dev) };
+        let parent = self.parent;
         let rproc = self.rproc;
+        // From here the allocation's reference belongs to the registration
+        // (or, on failure, see above): `Allocation::drop` must not put it.
         core::mem::forget(self);
-        // INVARIANT: registered just above, `priv` points to `*data`.
-        Ok(Registration { rproc, data })
+        ret?;
+        // INVARIANT: registered just above for `parent`, `priv` points to
+        // `*data`.
+        let reg = Registration {
+            rproc,
+            data: Some(data),
+        };
+        // On failure `devres::register` drops `reg`: unregistered at once.
+        kernel::devres::register(parent, reg, GFP_KERNEL)?;
+        Ok(held)
     }
 }
 
-impl<T: Operations> Drop for Allocation<T> {
+impl<T: Operations> Drop for Allocation<'_, T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant we own the only reference.
         unsafe { bindings::rproc_free(self.rproc.as_ptr()) };
     }
 }
 
-/// A registered remote processor.
+/// A registered remote processor, owned by the parent's devres.
 ///
 /// Dropping it unregisters the remote (`rproc_del`, which shuts a running
 /// remote down), then drops the driver data and the allocation's reference.
+/// [`Allocation::register`] moves it into the parent device's devres, so it
+/// is dropped when the parent unbinds, never later: that is what makes the
+/// parent of every hook bound (see [`OpsTable::args`]). After `rproc_del`
+/// the core calls no hook any more: the state is no longer one a hook
+/// needs, `rproc_report_crash` sees `deleting` and queues nothing, and the
+/// crash handler was cancelled; an `ARef<Rproc>` kept past that point can
+/// still take and drop references, but reaches no hook.
 ///
 /// # Invariants
 ///
-/// `rproc` is registered and its `priv` points to `*data`.
-pub(crate) struct Registration<T: Operations> {
+/// `rproc` is registered for a parent whose devres owns this object, and
+/// its `priv` points to the `T` in `data`, which is `Some` until `drop`.
+struct Registration<T: Operations> {
     rproc: NonNull<bindings::rproc>,
-    data: Pin<KBox<T>>,
+    /// `None` only inside `drop`.
+    data: Option<Pin<KBox<T>>>,
 }
 
 // SAFETY: The registration only holds the rproc (thread-safe, see `Rproc`)
@@ -1050,25 +1121,15 @@ unsafe impl<T: Operations> Send for Registration<T> {}
 // SAFETY: See `Send`.
 unsafe impl<T: Operations> Sync for Registration<T> {}
 
-impl<T: Operations> Registration<T> {
-    /// The remote processor.
-    pub(crate) fn rproc(&self) -> &Rproc {
-        // SAFETY: By the type invariant the rproc is valid while `self` lives.
-        unsafe { Rproc::from_raw(self.rproc.as_ptr()) }
-    }
-
-    /// The driver data.
-    #[allow(dead_code)]
-    pub(crate) fn data(&self) -> &T {
-        &self.data
-    }
-}
-
 impl<T: Operations> Drop for Registration<T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the rproc is registered. After
         // `rproc_del` the core calls no hook any more, so the data may go.
         unsafe { bindings::rproc_del(self.rproc.as_ptr()) };
+        // The data goes next, while the parent is still bound: its `Drop`
+        // cancels what the driver queued (work items holding an
+        // `ARef<Rproc>`), so nothing of the driver runs after unbind.
+        drop(self.data.take());
         // SAFETY: Drops the reference `rproc_alloc` gave us; others (e.g.
         // `ARef<Rproc>` holders) keep the memory alive on their own.
         unsafe { bindings::rproc_free(self.rproc.as_ptr()) };
