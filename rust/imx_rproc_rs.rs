@@ -23,7 +23,8 @@ mod memory;
 mod ready;
 mod rproc;
 mod rx;
-#[cfg(CONFIG_KUNIT)]
+// Only in the test build (`make tests-modules`, see Kbuild).
+#[cfg(all(CONFIG_KUNIT, imx_rproc_rs_tests))]
 mod selftests;
 mod sm;
 
