@@ -4,12 +4,13 @@
 //! still does.
 
 use crate::{
+    dcfg::Dcfg,
     diag::{LastStop, Stats},
     kernel_ext::{
         imx_sm,
         remoteproc::{self, Rproc},
     },
-    sm::{Method, M7_CPUID, M7_LMID},
+    sm::Method,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
@@ -33,6 +34,7 @@ use kernel::{
 pub(crate) struct CrashWatch {
     pub(crate) rproc: ARef<Rproc>,
     pub(crate) method: Method,
+    pub(crate) cfg: &'static Dcfg,
     pub(crate) stats: Arc<Stats>,
     /// Set while the M7 is meant to run (between start/attach and
     /// stop/detach); a queued check that finds it clear does nothing.
@@ -76,11 +78,11 @@ impl CrashWatch {
     /// Whether the System Manager says the M7 is still running; on error,
     /// the call that failed.
     pub(crate) fn alive(&self) -> core::result::Result<bool, (&'static str, Error)> {
-        let cpu = || imx_sm::cpu_started(M7_CPUID).map_err(|e| ("CPU_INFO_GET", e));
+        let cpu = || imx_sm::cpu_started(self.cfg.cpuid).map_err(|e| ("CPU_INFO_GET", e));
         match self.method {
             Method::Cpu => cpu(),
             Method::Lmm { .. } => {
-                let lm = imx_sm::lmm_info(M7_LMID).map_err(|e| ("LMM_ATTRIBUTES", e))?;
+                let lm = imx_sm::lmm_info(self.cfg.lmid).map_err(|e| ("LMM_ATTRIBUTES", e))?;
                 Ok(lm.state == imx_sm::LmState::On && cpu()?)
             }
         }
@@ -100,7 +102,7 @@ impl WorkItem for CrashWatch {
                     // What the System Manager says of the LM now, for the record.
                     let lm = match this.method {
                         Method::Cpu => None,
-                        Method::Lmm { .. } => imx_sm::lmm_info(M7_LMID)
+                        Method::Lmm { .. } => imx_sm::lmm_info(this.cfg.lmid)
                             .ok()
                             .map(|i| (i.state, i.errstatus)),
                     };
@@ -110,7 +112,7 @@ impl WorkItem for CrashWatch {
                     dev_err!(
                         this.rproc.dev(),
                         "the M7 stopped behind Linux's back (System Manager: cpu{} not running)\n",
-                        M7_CPUID
+                        this.cfg.cpuid
                     );
                     this.rproc.report_crash(remoteproc::CrashType::Watchdog);
                 }

@@ -3,10 +3,7 @@
 //! Diagnostics: the counters of the IPC path, why the M7 last stopped, and
 //! the debugfs `status` file that shows them.
 
-use crate::{
-    kernel_ext::imx_sm,
-    sm::{Method, M7_CPUID, M7_LMID},
-};
+use crate::{dcfg::Dcfg, kernel_ext::imx_sm, sm::Method};
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel::{
     prelude::*,
@@ -39,21 +36,25 @@ pub(crate) enum LastStop {
 }
 
 impl LastStop {
-    pub(crate) fn show(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+    pub(crate) fn show(
+        &self,
+        f: &mut kernel::fmt::Formatter<'_>,
+        cfg: &Dcfg,
+    ) -> kernel::fmt::Result {
         match *self {
             LastStop::None => write!(f, "none"),
             LastStop::Stopped => write!(f, "stopped by Linux"),
             LastStop::CrashDetected { lm: None } => write!(
                 f,
                 "crash detected (System Manager: cpu{} not running)",
-                M7_CPUID
+                cfg.cpuid
             ),
             LastStop::CrashDetected {
                 lm: Some((state, err)),
             } => write!(
                 f,
                 "crash detected (System Manager: cpu{} not running, lm{} {:?}, errstatus {:#x})",
-                M7_CPUID, M7_LMID, state, err
+                cfg.cpuid, cfg.lmid, state, err
             ),
             LastStop::CrashReported => write!(f, "crash reported to the remoteproc core"),
             LastStop::BootFailedBeforeStart => write!(f, "boot failed before the M7 started"),
@@ -121,35 +122,36 @@ impl Stats {
 /// What `/sys/kernel/debug/imx_rproc_rs/<device>/status` shows.
 pub(crate) struct Diag {
     pub(crate) method: Method,
+    pub(crate) cfg: &'static Dcfg,
     pub(crate) stats: Arc<Stats>,
 }
 
 impl Diag {
     pub(crate) fn show(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
         writeln!(f, "method: {}", self.method.name())?;
-        match imx_sm::cpu_started(M7_CPUID) {
+        match imx_sm::cpu_started(self.cfg.cpuid) {
             Ok(run) => writeln!(
                 f,
                 "cpu{}: {}",
-                M7_CPUID,
+                self.cfg.cpuid,
                 if run { "running" } else { "stopped" }
             )?,
-            Err(e) => writeln!(f, "cpu{}: unknown ({:?})", M7_CPUID, e)?,
+            Err(e) => writeln!(f, "cpu{}: unknown ({:?})", self.cfg.cpuid, e)?,
         }
         if let Method::Lmm { .. } = self.method {
-            match imx_sm::lmm_info(M7_LMID) {
+            match imx_sm::lmm_info(self.cfg.lmid) {
                 Ok(info) => writeln!(
                     f,
                     "lm{}: {:?} (errstatus {:#x})",
-                    M7_LMID, info.state, info.errstatus
+                    self.cfg.lmid, info.state, info.errstatus
                 )?,
-                Err(e) => writeln!(f, "lm{}: unknown ({:?})", M7_LMID, e)?,
+                Err(e) => writeln!(f, "lm{}: unknown ({:?})", self.cfg.lmid, e)?,
             }
         }
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let last = *self.stats.last_stop.lock();
         write!(f, "last_stop: ")?;
-        last.show(f)?;
+        last.show(f, self.cfg)?;
         writeln!(f)?;
         match *self.stats.last_load.lock() {
             Some((bytes, ns)) => writeln!(

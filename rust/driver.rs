@@ -5,11 +5,9 @@
 
 use crate::{
     crash::CrashWatch,
+    dcfg::{self, Dcfg},
     diag::{Diag, Stats},
-    fw::{
-        self,
-        att::{self, AttEntry},
-    },
+    fw,
     kernel_ext::{
         of_rmem,
         pm::RuntimePm,
@@ -49,29 +47,31 @@ kernel::of_device_table!(
     OF_TABLE,
     MODULE_OF_TABLE,
     <ImxRprocDriver as platform::Driver>::IdInfo,
-    [(of::DeviceId::new(c"fsl,imx95-cm7"), ())]
+    [(of::DeviceId::new(c"fsl,imx95-cm7"), &dcfg::IMX95_M7)]
 );
 
 impl platform::Driver for ImxRprocDriver {
-    type IdInfo = ();
+    type IdInfo = &'static Dcfg;
     type Data<'bound> = Self;
     const OF_ID_TABLE: Option<of::IdTable<Self::IdInfo>> = Some(&OF_TABLE);
 
     fn probe<'bound>(
         pdev: &'bound platform::Device<Core<'_>>,
-        _info: Option<&'bound Self::IdInfo>,
+        info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self, Error> + 'bound {
         let dev: &Device<Bound> = pdev.as_ref();
-        Self::new(dev)
+        // Every entry of the OF table has its configuration.
+        let cfg = info.copied().ok_or(ENODEV);
+        cfg.and_then(|cfg| Self::new(dev, cfg))
     }
 }
 
 impl ImxRprocDriver {
-    pub(crate) fn new(dev: &Device<Bound>) -> Result<Self> {
+    pub(crate) fn new(dev: &Device<Bound>, cfg: &'static Dcfg) -> Result<Self> {
         let fwnode = dev.fwnode().ok_or(ENODEV)?;
         let name = of_rmem::node_name(dev)?;
         let regions = parse_regions(dev)?;
-        let table: &'static [AttEntry] = &att::IMX95_M7_ATT;
+        let table = cfg.att;
         let (mapped, rsc_table) = map_memory(dev, table, &regions)?;
         let (vring_ranges, m7_ranges) = memory_roles(table, &regions)?;
 
@@ -109,7 +109,7 @@ impl ImxRprocDriver {
         };
 
         let has_rxdb = fwnode.property_match_string(c"mbox-names", c"rxdb").is_ok();
-        let (method, started) = detect_mode(dev)?;
+        let (method, started) = detect_mode(dev, cfg)?;
         if started {
             alloc.set_detached();
         } else {
@@ -122,6 +122,7 @@ impl ImxRprocDriver {
             pin_init!(CrashWatch {
                 rproc: watch_rproc,
                 method,
+                cfg,
                 stats: watch_stats,
                 armed: AtomicBool::new(false),
                 failing: AtomicBool::new(false),
@@ -134,7 +135,7 @@ impl ImxRprocDriver {
             pin_init!(ImxRproc {
                 method,
                 regions,
-                att: table,
+                cfg,
                 mapped,
                 rsc_table,
                 vring_ranges,
@@ -175,7 +176,7 @@ impl ImxRprocDriver {
         let top = debugfs::Dir::new(c"imx_rproc_rs");
         let dir = top.subdir(&name);
         let status = KBox::pin_init(
-            dir.read_callback_file(c"status", Diag { method, stats }, &Diag::show),
+            dir.read_callback_file(c"status", Diag { method, cfg, stats }, &Diag::show),
             GFP_KERNEL,
         )?;
         Ok(Self {

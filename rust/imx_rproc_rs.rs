@@ -13,6 +13,7 @@
 //! (`Documentation/design.rst` draws them), and the module itself.
 
 mod crash;
+mod dcfg;
 mod diag;
 mod driver;
 mod fw;

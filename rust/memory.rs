@@ -59,7 +59,7 @@ impl ImxRproc {
     /// and lies inside one of `m7_ranges` (so not in a vring, the vdev
     /// buffer or the resource-table region, which the core and Linux own).
     pub(crate) fn in_m7_memory(&self, da: u64, len: u64) -> bool {
-        let Ok((sys, _)) = att::da_to_sys(self.att, da, len) else {
+        let Ok((sys, _)) = att::da_to_sys(self.cfg.att, da, len) else {
             return false;
         };
         self.m7_ranges
@@ -71,7 +71,7 @@ impl ImxRproc {
     /// region, if it translates and lies inside it.
     pub(crate) fn rsc_offset(&self, da: u64, len: u64) -> Option<u64> {
         let region = self.rsc_region()?;
-        let (sys, _) = att::da_to_sys(self.att, da, len).ok()?;
+        let (sys, _) = att::da_to_sys(self.cfg.att, da, len).ok()?;
         let size = u64::try_from(region.size()).ok()?;
         sys_range_within(sys, len, (region.pa(), size)).then(|| sys - region.pa())
     }

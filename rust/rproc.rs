@@ -4,13 +4,9 @@
 
 use crate::{
     crash::CrashWatch,
+    dcfg::Dcfg,
     diag::{LastStop, Stats},
-    fw::{
-        att::{self, AttEntry},
-        boot,
-        elf::Elf32,
-        rsc::ResourceTable,
-    },
+    fw::{att, boot, elf::Elf32, rsc::ResourceTable},
     image::{fw_error, RSC_SECTION},
     kernel_ext::{
         self, imx_sm,
@@ -22,7 +18,7 @@ use crate::{
     memory::{Mapped, Ranges},
     ready::{wait_ready, ReadyBell, READY_DEFAULT_MS, READY_SECTION},
     rx::RxWork,
-    sm::{Method, M7_CPUID, M7_LMID},
+    sm::Method,
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use kernel::{
@@ -40,7 +36,8 @@ pub(crate) const ATTACHED_TABLE_SIZE: usize = 1024;
 pub(crate) struct ImxRproc {
     pub(crate) method: Method,
     pub(crate) regions: KVec<ReservedRegion>,
-    pub(crate) att: &'static [AttEntry],
+    /// The SoC's configuration (the OF match's data).
+    pub(crate) cfg: &'static Dcfg,
     pub(crate) mapped: KVec<Mapped>,
     /// Index in `mapped` of the `rsc-table` region, where the live resource
     /// table lives.
@@ -122,7 +119,7 @@ impl ImxRproc {
             None
         };
         let vector = Self::reset_vector(rproc);
-        let ret = this.method.boot(dev, vector);
+        let ret = this.method.boot(dev, this.cfg, vector);
         if ret.is_err() {
             dev_err!(dev, "Failed to enable remote core!\n");
             return ret;
@@ -133,7 +130,7 @@ impl ImxRproc {
                 // The core does not stop a remote whose start failed. In
                 // LMM mode `unprepare` powers the LM down (no boot counted).
                 if this.method == Method::Cpu {
-                    let _ = imx_sm::cpu_start(M7_CPUID, false);
+                    let _ = imx_sm::cpu_start(this.cfg.cpuid, false);
                 }
                 return Err(e);
             }
@@ -192,7 +189,7 @@ impl remoteproc::Operations for ImxRproc {
         } else {
             this.tcm_used.load(Ordering::Relaxed)
         };
-        for (i, e) in this.att.iter().enumerate() {
+        for (i, e) in this.cfg.att.iter().enumerate() {
             if tcm & (1 << i) != 0 {
                 rproc.coredump_add_segment(e.da.into(), usize::try_from(e.size)?)?;
             }
@@ -201,10 +198,10 @@ impl remoteproc::Operations for ImxRproc {
         this.booting.store(!attaching, Ordering::Relaxed);
         if this.method == (Method::Lmm { control: true }) && !attaching {
             let dev = parent;
-            imx_sm::lmm_power_on(M7_LMID).inspect_err(|e| {
-                dev_err!(dev, "Failed to power on lmm({}): {:?}\n", M7_LMID, e);
+            imx_sm::lmm_power_on(this.cfg.lmid).inspect_err(|e| {
+                dev_err!(dev, "Failed to power on lmm({}): {:?}\n", this.cfg.lmid, e);
             })?;
-            dev_info!(dev, "lmm({}) powered on by Linux\n", M7_LMID);
+            dev_info!(dev, "lmm({}) powered on by Linux\n", this.cfg.lmid);
             this.powered_not_booted.store(true, Ordering::Relaxed);
         }
         Ok(())
@@ -218,9 +215,10 @@ impl remoteproc::Operations for ImxRproc {
         // SM error) must not leave it powered: upstream has no unprepare.
         if this.powered_not_booted.swap(false, Ordering::Relaxed) {
             let dev = parent;
-            dev_info!(dev, "boot failed, powering lmm({}) down\n", M7_LMID);
-            imx_sm::lmm_shutdown(M7_LMID, imx_sm::LMM_OP_FORCEFUL)
-                .inspect_err(|e| dev_err!(dev, "shutdown lmm({}) failed: {:?}\n", M7_LMID, e))?;
+            dev_info!(dev, "boot failed, powering lmm({}) down\n", this.cfg.lmid);
+            imx_sm::lmm_shutdown(this.cfg.lmid, imx_sm::LMM_OP_FORCEFUL).inspect_err(|e| {
+                dev_err!(dev, "shutdown lmm({}) failed: {:?}\n", this.cfg.lmid, e)
+            })?;
         }
         Ok(())
     }
@@ -241,7 +239,7 @@ impl remoteproc::Operations for ImxRproc {
 
     fn stop(this: &Self, rproc: &Rproc, parent: &Device<Bound>) -> Result {
         this.watch.disarm();
-        let ret = this.method.stop(parent);
+        let ret = this.method.stop(parent, this.cfg);
         match ret {
             Ok(()) => {
                 this.mbox_free();
@@ -330,7 +328,7 @@ impl remoteproc::Operations for ImxRproc {
             .map_err(|e| fw_error(dev, "invalid section headers", e))?;
         let mut tcm = 0u32;
         for seg in elf.load_segments().flatten() {
-            for (i, e) in this.att.iter().enumerate() {
+            for (i, e) in this.cfg.att.iter().enumerate() {
                 if e.flags & att::ATT_OWN != 0
                     && e.offset_of(seg.paddr.into(), seg.memsz.into()).is_some()
                 {
@@ -509,7 +507,7 @@ impl remoteproc::Operations for ImxRproc {
         let len64 = u64::try_from(len).ok()?;
         // Device memory or not comes with the mapping: `map_memory` maps
         // the `ATT_IOMEM` entries (the TCMs) as device memory.
-        let (sa, _entry) = att::da_to_sys(this.att, da, len64).ok()?;
+        let (sa, _entry) = att::da_to_sys(this.cfg.att, da, len64).ok()?;
         for m in this.mapped.iter() {
             let Some(offset) = sa.checked_sub(m.sa) else {
                 continue;

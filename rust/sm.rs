@@ -4,19 +4,13 @@
 //! controls the M7 (CPU or LMM protocol), detecting it at probe, and the
 //! LMM shutdown.
 
-use crate::kernel_ext::imx_sm;
+use crate::{dcfg::Dcfg, kernel_ext::imx_sm};
 use kernel::{
     device::{Bound, Device},
     io::poll::read_poll_timeout,
     prelude::*,
     time::Delta,
 };
-
-/// The M7's CPU id in the System Manager (must match the SM configuration).
-pub(crate) const M7_CPUID: u32 = 1;
-
-/// The M7's logical machine id in the System Manager.
-pub(crate) const M7_LMID: u32 = 1;
 
 /// How often a graceful LMM shutdown is polled.
 pub(crate) const GRACE_POLL_MS: u32 = 10;
@@ -35,52 +29,52 @@ pub(crate) enum Method {
 impl Method {
     /// Boots the M7 from `vector` (`imx_rproc_sm_cpu_start`,
     /// `imx_rproc_sm_lmm_start`).
-    pub(crate) fn boot(self, dev: &Device, vector: u64) -> Result {
+    pub(crate) fn boot(self, dev: &Device, cfg: &Dcfg, vector: u64) -> Result {
         match self {
-            Method::Cpu => imx_sm::cpu_reset_vector_set(M7_CPUID, vector, true, false, false)
+            Method::Cpu => imx_sm::cpu_reset_vector_set(cfg.cpuid, vector, true, false, false)
                 .inspect_err(|e| {
                     dev_err!(
                         dev,
                         "Failed to set reset vector cpuid({}): {:?}\n",
-                        M7_CPUID,
+                        cfg.cpuid,
                         e
                     )
                 })
                 .and_then(|()| {
-                    imx_sm::cpu_start(M7_CPUID, true).inspect_err(|e| {
-                        dev_err!(dev, "Failed to start cpu({}): {:?}\n", M7_CPUID, e);
+                    imx_sm::cpu_start(cfg.cpuid, true).inspect_err(|e| {
+                        dev_err!(dev, "Failed to start cpu({}): {:?}\n", cfg.cpuid, e);
                         // No answer: the System Manager may have started
                         // it all the same. The core will not stop a
                         // remote whose start failed: stop it here.
                         if *e == ETIMEDOUT {
-                            let _ = imx_sm::cpu_start(M7_CPUID, false);
+                            let _ = imx_sm::cpu_start(cfg.cpuid, false);
                         }
                     })
                 }),
-            Method::Lmm { .. } => imx_sm::lmm_reset_vector_set(M7_LMID, M7_CPUID, 0, vector)
+            Method::Lmm { .. } => imx_sm::lmm_reset_vector_set(cfg.lmid, cfg.cpuid, 0, vector)
                 .inspect_err(|e| {
                     dev_err!(
                         dev,
                         "Failed to set reset vector lmid({}), cpuid({}): {:?}\n",
-                        M7_LMID,
-                        M7_CPUID,
+                        cfg.lmid,
+                        cfg.cpuid,
                         e
                     )
                 })
                 .and_then(|()| {
-                    imx_sm::lmm_boot(M7_LMID).inspect_err(|e| {
-                        dev_err!(dev, "Failed to boot lmm({}): {:?}\n", M7_LMID, e)
+                    imx_sm::lmm_boot(cfg.lmid).inspect_err(|e| {
+                        dev_err!(dev, "Failed to boot lmm({}): {:?}\n", cfg.lmid, e)
                     })
                 }),
         }
     }
 
     /// Stops the M7 (`imx_rproc_sm_cpu_stop`, `imx_rproc_sm_lmm_stop`).
-    pub(crate) fn stop(self, dev: &Device) -> Result {
+    pub(crate) fn stop(self, dev: &Device, cfg: &Dcfg) -> Result {
         match self {
-            Method::Cpu => imx_sm::cpu_start(M7_CPUID, false),
+            Method::Cpu => imx_sm::cpu_start(cfg.cpuid, false),
             Method::Lmm { control: false } => Err(EACCES),
-            Method::Lmm { control: true } => lmm_stop(dev),
+            Method::Lmm { control: true } => lmm_stop(dev, cfg),
         }
     }
 
@@ -95,15 +89,15 @@ impl Method {
 
 /// Shuts the M7's logical machine down: gracefully first when
 /// `graceful_stop_ms` asks for it, forcefully when that times out.
-pub(crate) fn lmm_stop(dev: &Device) -> Result {
+pub(crate) fn lmm_stop(dev: &Device, cfg: &Dcfg) -> Result {
     let grace = *crate::module_parameters::graceful_stop_ms.value();
     if grace > 0 {
-        imx_sm::lmm_shutdown(M7_LMID, imx_sm::LMM_OP_GRACEFUL)?;
+        imx_sm::lmm_shutdown(cfg.lmid, imx_sm::LMM_OP_GRACEFUL)?;
         // Graceful is asynchronous: success means "asked", not "done".
         // An error of the System Manager ends the wait with that error (no
         // forceful shutdown); only the timeout goes on to force it.
         let polled = read_poll_timeout(
-            || Ok(imx_sm::lmm_info(M7_LMID)),
+            || Ok(imx_sm::lmm_info(cfg.lmid)),
             |info| {
                 info.as_ref()
                     .map_or(true, |i| i.state == imx_sm::LmState::Off)
@@ -117,19 +111,19 @@ pub(crate) fn lmm_stop(dev: &Device) -> Result {
         dev_warn!(
             dev,
             "lmm({}) did not shut down within {} ms, forcing it\n",
-            M7_LMID,
+            cfg.lmid,
             grace
         );
     }
-    imx_sm::lmm_shutdown(M7_LMID, imx_sm::LMM_OP_FORCEFUL)
+    imx_sm::lmm_shutdown(cfg.lmid, imx_sm::LMM_OP_FORCEFUL)
 }
 
 /// Asks the System Manager how Linux controls the M7 and whether it runs,
 /// as `imx_rproc_sm_detect_mode` does.
-pub(crate) fn detect_mode(dev: &Device<Bound>) -> Result<(Method, bool)> {
-    let started = imx_sm::cpu_started(M7_CPUID).inspect_err(|e| {
+pub(crate) fn detect_mode(dev: &Device<Bound>, cfg: &Dcfg) -> Result<(Method, bool)> {
+    let started = imx_sm::cpu_started(cfg.cpuid).inspect_err(|e| {
         if *e != EPROBE_DEFER {
-            dev_err!(dev, "Failed to detect cpu({}) status: {:?}\n", M7_CPUID, e)
+            dev_err!(dev, "Failed to detect cpu({}) status: {:?}\n", cfg.cpuid, e)
         }
     })?;
     let info = imx_sm::lmm_info(imx_sm::LMM_ID_DISCOVER).inspect_err(|e| {
@@ -138,7 +132,7 @@ pub(crate) fn detect_mode(dev: &Device<Bound>) -> Result<(Method, bool)> {
         }
     })?;
 
-    if info.lmid == M7_LMID {
+    if info.lmid == cfg.lmid {
         dev_info!(dev, "Using CPU Protocol OPS\n");
         return Ok((Method::Cpu, started));
     }
@@ -146,20 +140,20 @@ pub(crate) fn detect_mode(dev: &Device<Bound>) -> Result<(Method, bool)> {
 
     // Probe the permission: powering the LM on fails with EACCES when the
     // System Manager does not give Linux control over it.
-    match imx_sm::lmm_power_on(M7_LMID) {
+    match imx_sm::lmm_power_on(cfg.lmid) {
         Err(e) if e == EACCES => {
-            dev_info!(dev, "lmm({}) not under Linux Control\n", M7_LMID);
+            dev_info!(dev, "lmm({}) not under Linux Control\n", cfg.lmid);
             return Ok((Method::Lmm { control: false }, started));
         }
         Err(e) => {
-            dev_err!(dev, "power on lmm({}) failed: {:?}\n", M7_LMID, e);
+            dev_err!(dev, "power on lmm({}) failed: {:?}\n", cfg.lmid, e);
             return Err(e);
         }
         Ok(()) => {}
     }
     if !started {
-        imx_sm::lmm_shutdown(M7_LMID, imx_sm::LMM_OP_FORCEFUL)
-            .inspect_err(|e| dev_err!(dev, "shutdown lmm({}) failed: {:?}\n", M7_LMID, e))?;
+        imx_sm::lmm_shutdown(cfg.lmid, imx_sm::LMM_OP_FORCEFUL)
+            .inspect_err(|e| dev_err!(dev, "shutdown lmm({}) failed: {:?}\n", cfg.lmid, e))?;
     }
     Ok((Method::Lmm { control: true }, started))
 }
