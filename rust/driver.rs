@@ -15,7 +15,7 @@ use crate::{
     },
     mbox::Mailboxes,
     memory::{map_memory, memory_roles, parse_regions},
-    rproc::ImxRproc,
+    rproc::{BootState, ImxRproc},
     rx::RxWork,
     sm::detect_mode,
 };
@@ -145,11 +145,8 @@ impl ImxRprocDriver {
                 watch,
                 mbox <- kernel::new_mutex!(mbox),
                 kicks_sending: AtomicU32::new(0),
-                tcm_used: AtomicU32::new(0),
-                powered_not_booted: AtomicBool::new(false),
-                booting: AtomicBool::new(false),
+                boot <- kernel::new_mutex!(BootState::default()),
                 has_rxdb,
-                ready_timeout_ms: AtomicU32::new(0),
             }),
             GFP_KERNEL,
         )?;

@@ -4,6 +4,7 @@
 //! words a kick sends.
 
 use crate::{
+    diag::Stats,
     kernel_ext::mailbox::{self, Channel},
     rproc::ImxRproc,
     rx::RxWork,
@@ -109,5 +110,47 @@ impl ImxRproc {
         if sent.is_err() {
             pr_warn!("imx_rproc_rs: a kick is still sending after stop\n");
         }
+    }
+
+    /// Sends the kick of virtqueue `vqid` (`Operations::kick`): from any
+    /// context, without the core's lock, so without `ImxRproc::boot`.
+    pub(crate) fn send_kick(this: &Self, parent: &Device<Bound>, vqid: i32) {
+        let Some(word) = usize::try_from(vqid).ok().and_then(|i| KICK_WORDS.get(i)) else {
+            Stats::bump(&this.stats.kick_errors);
+            dev_err!(parent, "kick: no virtqueue id {}\n", vqid);
+            return;
+        };
+        let mbox = {
+            let guard = this.mbox.lock();
+            if guard.is_some() {
+                // Under the lock, so that `mbox_free` sees it.
+                this.kicks_sending.fetch_add(1, Ordering::Acquire);
+            }
+            guard.clone()
+        };
+        let Some(mbox) = mbox else {
+            dev_err!(parent, "No initialized mbox tx channel\n");
+            return;
+        };
+        Stats::bump(&this.stats.kicks);
+        // Waits until the MU took the word (or `MBOX_TX_TIMEOUT_MS`).
+        if let Err(e) = mbox.tx.post_u32(word) {
+            // A remote that stopped taking words fails every kick: the first
+            // few are logged, then one in KICK_ERR_LOG_EVERY with the count.
+            let failed = this.stats.kick_errors.fetch_add(1, Ordering::Relaxed) + 1;
+            if failed <= KICK_ERR_LOG_FIRST || failed % KICK_ERR_LOG_EVERY == 0 {
+                dev_err!(
+                    parent,
+                    "kick: failed ({}, err:{:?}), {} failed kicks so far\n",
+                    vqid,
+                    e,
+                    failed
+                );
+            }
+        }
+        // The channels go before the count does: when `mbox_free` sees no
+        // kick sending, they are released.
+        drop(mbox);
+        this.kicks_sending.fetch_sub(1, Ordering::Release);
     }
 }

@@ -14,7 +14,7 @@ use crate::{
         of_rmem::{MappedRange, ReservedRegion},
         remoteproc::{self, LoadedTable, Rproc},
     },
-    mbox::{Mailboxes, KICK_ERR_LOG_EVERY, KICK_ERR_LOG_FIRST, KICK_WORDS},
+    mbox::Mailboxes,
     memory::{Mapped, Ranges},
     ready::{wait_ready, ReadyBell, READY_DEFAULT_MS, READY_SECTION},
     rx::RxWork,
@@ -60,20 +60,36 @@ pub(crate) struct ImxRproc {
     /// The lock is not held while a kick waits for the MU: a writer and the
     /// receive work item would queue up behind each other's wait.
     pub(crate) kicks_sending: AtomicU32,
+    /// What one boot carries from hook to hook.
+    #[pin]
+    pub(crate) boot: Mutex<BootState>,
+    /// The node has an `rxdb` mailbox channel.
+    pub(crate) has_rxdb: bool,
+}
+
+/// The per-boot state the hooks hand on: set by `sanity_check`, `parse_fw`
+/// and `prepare`, read by `prepare`, `start` and `unprepare`.
+///
+/// Every hook that touches it runs under the core's `rproc->lock`, so its
+/// lock is never contended; it is there so that the type says what the
+/// core's locking guarantees (these were `Relaxed` atomics). `kick`, the one
+/// hook outside `rproc->lock` (any context, possibly atomic, where a mutex
+/// may not be taken), keeps its own atomic counter
+/// ([`ImxRproc::kicks_sending`]).
+#[derive(Default)]
+pub(crate) struct BootState {
     /// The translation entries (TCMs) the image being booted loads into,
     /// as a bit mask over `att`: they become coredump segments. TCMs an
     /// image does not use are left alone (they may not even be powered).
-    pub(crate) tcm_used: AtomicU32,
+    pub(crate) tcm_used: u32,
     /// `prepare` powered the LM on and no boot followed yet (LMM mode).
-    pub(crate) powered_not_booted: AtomicBool,
+    pub(crate) powered_not_booted: bool,
     /// Between `prepare` of a boot and the end of `start`: a boot that
     /// `unprepare` finds still pending failed before the M7 started.
-    pub(crate) booting: AtomicBool,
-    /// The node has an `rxdb` mailbox channel.
-    pub(crate) has_rxdb: bool,
+    pub(crate) booting: bool,
     /// How long `start` waits for the ready doorbell, in ms; 0 when the
     /// image being booted does not announce it (see [`READY_SECTION`]).
-    pub(crate) ready_timeout_ms: AtomicU32,
+    pub(crate) ready_timeout_ms: u32,
 }
 
 impl ImxRproc {
@@ -95,7 +111,7 @@ impl ImxRproc {
     ) -> Result {
         this.mbox_init(dev)?;
         // Listen for the ready doorbell before the M7 can ring it.
-        let ready_ms = this.ready_timeout_ms.load(Ordering::Relaxed);
+        let ready_ms = this.boot.lock().ready_timeout_ms;
         let bell = if ready_ms > 0 {
             let bell = Arc::new(
                 ReadyBell {
@@ -135,7 +151,7 @@ impl ImxRproc {
                 return Err(e);
             }
         }
-        this.powered_not_booted.store(false, Ordering::Relaxed);
+        this.boot.lock().powered_not_booted = false;
         CrashWatch::arm(&this.watch);
         Ok(())
     }
@@ -187,7 +203,7 @@ impl remoteproc::Operations for ImxRproc {
         let tcm = if attaching {
             0
         } else {
-            this.tcm_used.load(Ordering::Relaxed)
+            this.boot.lock().tcm_used
         };
         for (i, e) in this.cfg.att.iter().enumerate() {
             if tcm & (1 << i) != 0 {
@@ -195,25 +211,25 @@ impl remoteproc::Operations for ImxRproc {
             }
         }
 
-        this.booting.store(!attaching, Ordering::Relaxed);
+        this.boot.lock().booting = !attaching;
         if this.method == (Method::Lmm { control: true }) && !attaching {
             let dev = parent;
             imx_sm::lmm_power_on(this.cfg.lmid).inspect_err(|e| {
                 dev_err!(dev, "Failed to power on lmm({}): {:?}\n", this.cfg.lmid, e);
             })?;
             dev_info!(dev, "lmm({}) powered on by Linux\n", this.cfg.lmid);
-            this.powered_not_booted.store(true, Ordering::Relaxed);
+            this.boot.lock().powered_not_booted = true;
         }
         Ok(())
     }
 
     fn unprepare(this: &Self, _rproc: &Rproc, parent: &Device<Bound>) -> Result {
-        if this.booting.swap(false, Ordering::Relaxed) {
+        if core::mem::take(&mut this.boot.lock().booting) {
             this.stats.record(LastStop::BootFailedBeforeStart);
         }
         // A boot that failed after prepare powered the LM on (bad image,
         // SM error) must not leave it powered: upstream has no unprepare.
-        if this.powered_not_booted.swap(false, Ordering::Relaxed) {
+        if core::mem::take(&mut this.boot.lock().powered_not_booted) {
             let dev = parent;
             dev_info!(dev, "boot failed, powering lmm({}) down\n", this.cfg.lmid);
             imx_sm::lmm_shutdown(this.cfg.lmid, imx_sm::LMM_OP_FORCEFUL).inspect_err(|e| {
@@ -224,7 +240,7 @@ impl remoteproc::Operations for ImxRproc {
     }
 
     fn start(this: &Self, rproc: &Rproc, parent: &Device<Bound>) -> Result {
-        this.booting.store(false, Ordering::Relaxed);
+        this.boot.lock().booting = false;
         this.stats.crash_fresh.store(false, Ordering::Relaxed);
         let mut why = LastStop::None;
         let ret = Self::start_m7(this, rproc, parent, &mut why);
@@ -278,43 +294,7 @@ impl remoteproc::Operations for ImxRproc {
     }
 
     fn kick(this: &Self, _rproc: &Rproc, parent: &Device<Bound>, vqid: i32) {
-        let Some(word) = usize::try_from(vqid).ok().and_then(|i| KICK_WORDS.get(i)) else {
-            Stats::bump(&this.stats.kick_errors);
-            dev_err!(parent, "kick: no virtqueue id {}\n", vqid);
-            return;
-        };
-        let mbox = {
-            let guard = this.mbox.lock();
-            if guard.is_some() {
-                // Under the lock, so that `mbox_free` sees it.
-                this.kicks_sending.fetch_add(1, Ordering::Acquire);
-            }
-            guard.clone()
-        };
-        let Some(mbox) = mbox else {
-            dev_err!(parent, "No initialized mbox tx channel\n");
-            return;
-        };
-        Stats::bump(&this.stats.kicks);
-        // Waits until the MU took the word (or `MBOX_TX_TIMEOUT_MS`).
-        if let Err(e) = mbox.tx.post_u32(word) {
-            // A remote that stopped taking words fails every kick: the first
-            // few are logged, then one in KICK_ERR_LOG_EVERY with the count.
-            let failed = this.stats.kick_errors.fetch_add(1, Ordering::Relaxed) + 1;
-            if failed <= KICK_ERR_LOG_FIRST || failed % KICK_ERR_LOG_EVERY == 0 {
-                dev_err!(
-                    parent,
-                    "kick: failed ({}, err:{:?}), {} failed kicks so far\n",
-                    vqid,
-                    e,
-                    failed
-                );
-            }
-        }
-        // The channels go before the count does: when `mbox_free` sees no
-        // kick sending, they are released.
-        drop(mbox);
-        this.kicks_sending.fetch_sub(1, Ordering::Release);
+        Self::send_kick(this, parent, vqid)
     }
 
     fn sanity_check(this: &Self, rproc: &Rproc, _parent: &Device<Bound>, fw: &[u8]) -> Result {
@@ -336,7 +316,7 @@ impl remoteproc::Operations for ImxRproc {
                 }
             }
         }
-        this.tcm_used.store(tcm, Ordering::Relaxed);
+        this.boot.lock().tcm_used = tcm;
         // A wrong reset vector leaves the M7 hung with no message at all:
         // refuse it here, with one.
         let vector =
@@ -372,10 +352,7 @@ impl remoteproc::Operations for ImxRproc {
                 "firmware announces a ready doorbell, but the node has no rxdb mailbox\n"
             );
         }
-        this.ready_timeout_ms.store(
-            ready.filter(|_| this.has_rxdb).unwrap_or(0),
-            Ordering::Relaxed,
-        );
+        this.boot.lock().ready_timeout_ms = ready.filter(|_| this.has_rxdb).unwrap_or(0);
         let section = elf
             .find_section(RSC_SECTION)
             .map_err(|e| fw_error(dev, "invalid section headers", e))?;
