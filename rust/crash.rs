@@ -24,8 +24,8 @@ use kernel::{
 /// reset by another agent). Upstream has no crash detection on System
 /// Manager platforms.
 ///
-/// Its `ARef<Rproc>` does not outlive unbind: [`ImxRproc::watch`] is the
-/// only reference besides a queued check's, and dropping [`ImxRproc`]
+/// Its `ARef<Rproc>` does not outlive unbind: [`ImxRproc::watch`](crate::rproc::ImxRproc::watch) is the
+/// only reference besides a queued check's, and dropping [`ImxRproc`](crate::rproc::ImxRproc)
 /// (right after `rproc_del`, at unbind) disarms it and cancels the check,
 /// timer included (`cancel_delayed_work_sync`). A check that ran between
 /// `rproc_del` and that is harmless: `rproc_report_crash` ignores a

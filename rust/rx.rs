@@ -26,8 +26,8 @@ pub(crate) const SPURIOUS_LOG_MS: i64 = 5000;
 /// atomic, to process context, where the rpmsg receive path may sleep.
 ///
 /// Its `ARef<Rproc>` does not outlive unbind: the only references to the
-/// item are [`ImxRproc::rx`] and the `rx` channel's handler, and the
-/// registration (devres-bound, dropped at unbind) drops [`ImxRproc`] right
+/// item are [`ImxRproc::rx`](crate::rproc::ImxRproc::rx) and the `rx` channel's handler, and the
+/// registration (devres-bound, dropped at unbind) drops [`ImxRproc`](crate::rproc::ImxRproc) right
 /// after `rproc_del`, whose drop frees the channel, then cancels the item
 /// and waits for a running one (`cancel_work_sync`).
 #[pin_data]
