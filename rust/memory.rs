@@ -89,8 +89,8 @@ impl ImxRproc {
     }
 }
 
-/// Reads the `memory-region` list of the node.
-pub(crate) fn parse_regions(dev: &Device<Bound>) -> Result<KVec<ReservedRegion>> {
+/// Reads the `memory-region` list of the node, each entry with its [`Role`].
+pub(crate) fn parse_regions(dev: &Device<Bound>) -> Result<KVec<(ReservedRegion, Role)>> {
     let n = of_rmem::count(dev).unwrap_or(0);
     if n > MAX_REGIONS {
         dev_err!(
@@ -124,7 +124,8 @@ pub(crate) fn parse_regions(dev: &Device<Bound>) -> Result<KVec<ReservedRegion>>
                 "the node"
             }
         );
-        regions.push(region, GFP_KERNEL)?;
+        let role = Role::of(&region);
+        regions.push((region, role), GFP_KERNEL)?;
     }
     Ok(regions)
 }
@@ -134,7 +135,7 @@ pub(crate) fn parse_regions(dev: &Device<Bound>) -> Result<KVec<ReservedRegion>>
 pub(crate) fn map_memory(
     dev: &Device<Bound>,
     table: &[AttEntry],
-    regions: &[ReservedRegion],
+    regions: &[(ReservedRegion, Role)],
 ) -> Result<(KVec<Mapped>, Option<usize>)> {
     let mut rsc_table = None;
     let mut mapped = KVec::new();
@@ -149,10 +150,7 @@ pub(crate) fn map_memory(
         let map = Arc::new(map, GFP_KERNEL)?;
         mapped.push(Mapped { sa: e.sa, map }, GFP_KERNEL)?;
     }
-    for r in regions
-        .iter()
-        .filter(|r| !r.base_name().starts_with(b"vdev"))
-    {
+    for (r, role) in regions.iter().filter(|(_, role)| role.mapped()) {
         let map = IoMapping::of_region(r).inspect_err(|_| {
             dev_err!(
                 dev,
@@ -161,13 +159,62 @@ pub(crate) fn map_memory(
                 r.size()
             )
         })?;
-        if r.base_name().starts_with(b"rsc-table") {
+        if *role == Role::RscTable {
             rsc_table = Some(mapped.len());
         }
         let map = Arc::new(map, GFP_KERNEL)?;
         mapped.push(Mapped { sa: map.pa(), map }, GFP_KERNEL)?;
     }
     Ok((mapped, rsc_table))
+}
+
+/// What a `memory-region` entry is for, by its name (the node name before
+/// `@`, or its `memory-region-names` entry): computed once, at probe, and
+/// the only place names are looked at (`Documentation/design.rst` has the
+/// table, with what the C driver does with each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// `vdev0buffer*`: vdev 0's DMA pool: neither mapped nor a carveout.
+    VdevBuffer,
+    /// `vdev*` with `vring` in it (`vdevNvringM`): a carveout, where a vring
+    /// with a fixed device address must lie.
+    Vring,
+    /// Any other `vdev*` (the Verdin's `vdevbuffer`): a carveout, not mapped
+    /// at probe, not M7 memory.
+    Vdev,
+    /// `rsc-table*`: mapped at probe, not a carveout: the live resource table.
+    RscTable,
+    /// Anything else: the M7's own memory, mapped at probe and a carveout.
+    M7,
+}
+
+impl Role {
+    /// The role of `region`, by its name.
+    pub(crate) fn of(region: &ReservedRegion) -> Self {
+        let name = region.base_name();
+        let is_vring = name.starts_with(b"vdev") && name.windows(5).any(|w| w == b"vring");
+        if name.starts_with(b"vdev0buffer") {
+            Role::VdevBuffer
+        } else if is_vring {
+            Role::Vring
+        } else if name.starts_with(b"vdev") {
+            Role::Vdev
+        } else if name.starts_with(b"rsc-table") {
+            Role::RscTable
+        } else {
+            Role::M7
+        }
+    }
+
+    /// Mapped at probe (every name not starting `vdev`, as upstream).
+    pub(crate) fn mapped(self) -> bool {
+        matches!(self, Role::RscTable | Role::M7)
+    }
+
+    /// Registered as a carveout at every prepare.
+    pub(crate) fn carveout(self) -> bool {
+        matches!(self, Role::Vring | Role::Vdev | Role::M7)
+    }
 }
 
 /// Physical ranges `(start, len)`.
@@ -186,20 +233,18 @@ pub(crate) fn sys_range_within(sys: u64, len: u64, (start, size): (u64, u64)) ->
 /// regions not used for IPC), where segments and trace buffers must lie.
 pub(crate) fn memory_roles(
     table: &[AttEntry],
-    regions: &[ReservedRegion],
+    regions: &[(ReservedRegion, Role)],
 ) -> Result<(Ranges, Ranges)> {
     let mut vrings = KVec::new();
     let mut m7 = KVec::new();
     for e in table.iter().filter(|e| e.flags & att::ATT_OWN != 0) {
         m7.push((e.sa, u64::from(e.size)), GFP_KERNEL)?;
     }
-    for r in regions {
-        let name = r.base_name();
-        let is_vring = name.starts_with(b"vdev") && name.windows(5).any(|w| w == b"vring");
-        if is_vring {
-            vrings.push((r.start(), r.size()), GFP_KERNEL)?;
-        } else if !name.starts_with(b"vdev") && !name.starts_with(b"rsc-table") {
-            m7.push((r.start(), r.size()), GFP_KERNEL)?;
+    for (r, role) in regions {
+        match role {
+            Role::Vring => vrings.push((r.start(), r.size()), GFP_KERNEL)?,
+            Role::M7 => m7.push((r.start(), r.size()), GFP_KERNEL)?,
+            Role::VdevBuffer | Role::Vdev | Role::RscTable => {}
         }
     }
     Ok((vrings, m7))

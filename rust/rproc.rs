@@ -15,7 +15,7 @@ use crate::{
         remoteproc::{self, LoadedTable, Rproc},
     },
     mbox::Mailboxes,
-    memory::{Mapped, Ranges},
+    memory::{Mapped, Ranges, Role},
     ready::{wait_ready, ReadyBell, READY_DEFAULT_MS, READY_SECTION},
     rx::RxWork,
     sm::Method,
@@ -35,7 +35,8 @@ pub(crate) const ATTACHED_TABLE_SIZE: usize = 1024;
 #[pin_data(PinnedDrop)]
 pub(crate) struct ImxRproc {
     pub(crate) method: Method,
-    pub(crate) regions: KVec<ReservedRegion>,
+    /// The `memory-region` entries with their roles.
+    pub(crate) regions: KVec<(ReservedRegion, Role)>,
     /// The SoC's configuration (the OF match's data).
     pub(crate) cfg: &'static Dcfg,
     pub(crate) mapped: KVec<Mapped>,
@@ -181,11 +182,10 @@ impl remoteproc::Operations for ImxRproc {
         }
 
         // Carveouts are released at every shutdown: register them again.
-        for region in this.regions.iter() {
-            let name = region.base_name();
+        for (region, role) in this.regions.iter() {
             // The vdev buffer (index 0, a DMA pool) and the resource table
             // are not carveouts.
-            if name.starts_with(b"vdev0buffer") || name.starts_with(b"rsc-table") {
+            if !role.carveout() {
                 continue;
             }
             // i.MX maps DDR 1:1: the remote sees the physical address.
