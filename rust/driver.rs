@@ -9,6 +9,7 @@ use crate::{
     diag::{Diag, Stats},
     fw,
     kernel_ext::{
+        module_dir::ModuleDir,
         of_rmem,
         pm::RuntimePm,
         remoteproc::{self, Rproc},
@@ -170,8 +171,7 @@ impl ImxRprocDriver {
             }
         );
         // Diagnostics: /sys/kernel/debug/imx_rproc_rs/<node>/status.
-        let top = debugfs::Dir::new(c"imx_rproc_rs");
-        let dir = top.subdir(&name);
+        let dir = ModuleDir::subdir(&name).ok_or(ENOENT)?;
         let status = KBox::pin_init(
             dir.read_callback_file(c"status", Diag { method, cfg, stats }, &Diag::show),
             GFP_KERNEL,
@@ -179,7 +179,7 @@ impl ImxRprocDriver {
         Ok(Self {
             rproc,
             _status: status,
-            _debugfs: top,
+            _debugfs: dir,
         })
     }
 }

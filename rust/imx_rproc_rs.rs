@@ -10,7 +10,8 @@
 //! logical machine) or LMM protocol (it has a logical machine of its own).
 //!
 //! The crate root only declares the modules, one concern each
-//! (`Documentation/design.rst` draws them), and the module itself.
+//! (`Documentation/design.rst` draws them), and the module itself: the
+//! platform driver and the module's debugfs root.
 
 mod crash;
 mod dcfg;
@@ -29,8 +30,36 @@ mod rx;
 mod selftests;
 mod sm;
 
-kernel::module_platform_driver! {
-    type: driver::ImxRprocDriver,
+use kernel::{platform, prelude::*};
+use kernel_ext::module_dir::ModuleDir;
+
+/// The module: the platform driver and the debugfs root its devices share
+/// (`/sys/kernel/debug/imx_rproc_rs/`), as `drivers/gpu/nova-core` keeps its
+/// root; otherwise what `module_platform_driver!` makes.
+#[pin_data]
+struct ImxRprocModule {
+    // Dropped first: unregistering unbinds every device, and with it its
+    // directory, before the root goes.
+    #[pin]
+    _driver: kernel::driver::Registration<platform::Adapter<driver::ImxRprocDriver>>,
+    _debugfs: ModuleDir,
+}
+
+impl kernel::InPlaceModule for ImxRprocModule {
+    fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
+        let debugfs = ModuleDir::create(<Self as kernel::ModuleMetadata>::NAME);
+        try_pin_init!(Self {
+            _debugfs: debugfs,
+            _driver <- kernel::driver::Registration::new(
+                <Self as kernel::ModuleMetadata>::NAME,
+                module,
+            ),
+        })
+    }
+}
+
+module! {
+    type: ImxRprocModule,
     name: "imx_rproc_rs",
     authors: ["imx_rproc_rs developers"],
     description: "i.MX95 Cortex-M7 remote processor driver (Rust)",

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Abstractions over the C APIs the kernel crate does not cover yet:
-//! remoteproc, mailbox client, the i.MX System Manager, reserved memory.
+//! remoteproc, mailbox client, the i.MX System Manager, reserved memory, a
+//! module-wide debugfs root.
 //!
 //! All of this module's `unsafe` code lives here; the driver has none.
 
 pub(crate) mod bindings;
 pub(crate) mod imx_sm;
 pub(crate) mod mailbox;
+pub(crate) mod module_dir;
 pub(crate) mod of_rmem;
 pub(crate) mod pm;
 pub(crate) mod remoteproc;
