@@ -42,3 +42,4 @@ void imx_rproc_rs_pm_runtime_disable(struct device *dev);
 int imx_rproc_rs_of_string_index(const struct device_node *np,
 				 const char *propname, int index,
 				 const char **output);
+unsigned int imx_rproc_rs_device_refs(struct device *dev);

@@ -93,3 +93,13 @@ u32 imx_rproc_rs_vq_used_sum(struct rproc *rproc)
 	}
 	return sum;
 }
+
+/*
+ * The reference count of a device, for remoteproc::Allocation::register
+ * only: rproc_add() of Linux 7.2 drops the caller's reference on one of its
+ * error paths and not on the others (see there).
+ */
+unsigned int imx_rproc_rs_device_refs(struct device *dev)
+{
+	return kref_read(&dev->kobj.kref);
+}

@@ -1049,31 +1049,50 @@ impl<'a, T: Operations> Allocation<'a, T> {
     /// driver keeps. Returns a reference to the registered remote.
     ///
     /// `rproc_add` gives up the allocation's reference itself when its
-    /// `device_add` fails, and leaves it to the caller when it fails earlier
-    /// (Linux 7.2, `drivers/remoteproc/remoteproc_core.c`); the return value
-    /// does not tell the two apart. A reference of our own, held across the
-    /// call, keeps the rproc alive in both cases; on failure the allocation's
-    /// reference is not put again, so the early failures (`rproc_validate`,
-    /// which the ops table built here always passes for a remote in a state
-    /// an `Allocation` can set, and `rproc_char_device_add`) leak the rproc
-    /// instead of freeing it twice. The fix this needs upstream: `rproc_add`
-    /// leaving the reference to its caller on every error path.
+    /// `device_add` fails (and then still touches the rproc); when it fails
+    /// before (`rproc_validate`, `rproc_char_device_add`) or after
+    /// (`rproc_trigger_auto_boot`), the reference is left to the caller
+    /// (Linux 7.2, `drivers/remoteproc/remoteproc_core.c`). The return value
+    /// does not tell these apart, and neither does any other state the core
+    /// exposes. So a reference of our own, held across the call, keeps the
+    /// rproc alive in every case, and the device's reference count, read
+    /// before and after (`kref_read` through `imx_rproc_rs_device_refs`),
+    /// says which it was. That is exact, not a guess: before `rproc_add`
+    /// returns no other reference to the rproc can come or go (it is in no
+    /// list yet; `request_firmware_nowait` of the auto boot takes and, on
+    /// failure, gives back its own). Not putting the reference in every
+    /// failure case instead would leak the rproc on the early and late
+    /// failures (the faults scenario's kmemleak check finds that). The fix
+    /// this needs upstream: `rproc_add` leaving the reference to its caller on
+    /// every error path (no `put_device` after a failed `device_add`).
     pub(crate) fn register(self, data: Pin<KBox<T>>) -> Result<ARef<Rproc>> {
         let priv_: *const T = &*data;
         // SAFETY: By the type invariant the rproc is valid and unregistered;
         // `priv_` points into the pinned box, whose contents do not move when
         // the box is moved into the registration below.
         unsafe { (*self.rproc.as_ptr()).priv_ = priv_.cast_mut().cast() };
+        // SAFETY: By the type invariant the rproc is valid.
+        let dev = unsafe { core::ptr::addr_of_mut!((*self.rproc.as_ptr()).dev) };
         let held = self.rproc().get();
+        // SAFETY: `dev` is valid, `held` is a reference on it.
+        let before = unsafe { bindings::imx_rproc_rs_device_refs(dev) };
         // SAFETY: The rproc is fully set up; `held` keeps it allocated
         // whatever `rproc_add` does with the allocation's reference.
         let ret = to_result(unsafe { bindings::rproc_add(self.rproc.as_ptr()) });
+        if let Err(e) = ret {
+            // One reference fewer: the core gave up the allocation's.
+            // SAFETY: `dev` is valid, `held` is a reference on it.
+            if unsafe { bindings::imx_rproc_rs_device_refs(dev) } < before {
+                // `rproc_free` must not put it a second time.
+                core::mem::forget(self);
+            }
+            // Otherwise `self` is dropped: `rproc_free` gives it back.
+            return Err(e);
+        }
         let parent = self.parent;
         let rproc = self.rproc;
-        // From here the allocation's reference belongs to the registration
-        // (or, on failure, see above): `Allocation::drop` must not put it.
+        // The allocation's reference now belongs to the registration.
         core::mem::forget(self);
-        ret?;
         // INVARIANT: registered just above for `parent`, `priv` points to
         // `*data`.
         let reg = Registration {
