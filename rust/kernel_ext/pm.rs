@@ -30,7 +30,8 @@ impl RuntimePm {
         let raw = super::device_raw(dev);
         // SAFETY: `raw` is a valid, bound device.
         unsafe { bindings::pm_runtime_enable(raw) };
-        // SAFETY: As above; runtime PM was just enabled.
+        // SAFETY: `raw` is a valid, bound device whose runtime PM was just
+        // enabled.
         if let Err(e) = to_result(unsafe { bindings::imx_rproc_rs_pm_runtime_resume_and_get(raw) })
         {
             // SAFETY: Undoes the `pm_runtime_enable` above.

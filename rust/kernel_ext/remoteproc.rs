@@ -267,7 +267,8 @@ unsafe impl AlwaysRefCounted for Rproc {
 // SAFETY: The methods of `Rproc` only call C functions that are safe to call
 // from any thread, and read fields the core owns under its own locking.
 unsafe impl Send for Rproc {}
-// SAFETY: See `Send`; shared references only allow those same calls.
+// SAFETY: Shared references only allow the calls `Send` lists, which are
+// safe from any thread, and racy reads of fields the core owns.
 unsafe impl Sync for Rproc {}
 
 impl Rproc {
@@ -1137,7 +1138,8 @@ struct Registration<T: Operations> {
 // SAFETY: The registration only holds the rproc (thread-safe, see `Rproc`)
 // and the driver data, which `Operations` requires to be `Send + Sync`.
 unsafe impl<T: Operations> Send for Registration<T> {}
-// SAFETY: See `Send`.
+// SAFETY: `Registration` has no method taking `&self`: sharing it allows
+// nothing.
 unsafe impl<T: Operations> Sync for Registration<T> {}
 
 impl<T: Operations> Drop for Registration<T> {
