@@ -11,6 +11,11 @@
 # M7's memory is dirtied first (debugfs m7_dirty, as a previous image or
 # the bootloader leaves it), so the very first boot shows a loader that
 # does not zero-fill.
+#
+# While it runs, every carveout the driver registered (debugfs
+# carveout_memories) has the base and size of its reserved-memory node in
+# the device tree (issue 18: an off-by-one region size passed probe's
+# sysfs comparison).
 
 # shellcheck source=tests/guest/lib.sh
 . /lib.sh
@@ -18,7 +23,7 @@
 . /sim.sh
 
 FW=zephyr.elf
-ktap_begin 8
+ktap_begin 9
 echo "# driver under test: $DRV"
 
 wait_state() {
@@ -28,6 +33,27 @@ wait_state() {
 boot_checked() {
 	bss=$(grep -c '\.bss 0x[0-9a-f]* bytes zero OK' "$SIM/m7_log")
 	echo "$(cat "$d/state")/$(m7_stat last_boot | cut -d' ' -f1)/$(m7_stat faults)/bss-zero-$bss"
+}
+
+# carveouts_vs_dt: "NODE base-ok size-ok;" per carveout, sorted: its
+# DMA address and length against the reg of reserved-memory/NAME@DMA.
+carveouts_vs_dt() {
+	awk '/Name:/ { n = $2 } /DMA address:/ { a = $3 } /Length:/ { print n, a, $2 }' \
+		"/sys/kernel/debug/remoteproc/$(basename "$d")/carveout_memories" |
+		while read -r name dma len; do
+			node=$(printf '%s@%x' "$name" "$dma")
+			reg=$(od -An -v -tx1 "/proc/device-tree/reserved-memory/$node/reg" 2>/dev/null | tr -d ' \n')
+			if [ ${#reg} -ne 32 ]; then
+				echo "$name@$dma no-dt-node"
+				continue
+			fi
+			base=$(printf '%#x' "0x$(echo "$reg" | cut -c1-16)")
+			size=$(printf '%#x' "0x$(echo "$reg" | cut -c17-32)")
+			b=base-ok s=size-ok
+			[ "$base" = "$(printf '%#x' "$dma")" ] || b="base-$dma-dt-$base"
+			[ "$size" = "$(printf '%#x' "$len")" ] || s="size-$len-dt-$size"
+			echo "$node $b $s"
+		done | sort | tr '\n' ';'
 }
 
 check "simulated board up" sim_up
@@ -45,6 +71,8 @@ echo start >"$d/state" 2>/dev/null
 wait_state running 5
 expect_eq "first boot over dirty memory: running, the M7 found .bss zero" \
 	"$(boot_checked)" "running/ok/0/bss-zero-1"
+expect_eq "every carveout has its device-tree node's base and size" "$(carveouts_vs_dt)" \
+	"memory@80000000 base-ok size-ok;vdev0vring0@88000000 base-ok size-ok;vdev0vring1@88008000 base-ok size-ok;vdev1vring0@88010000 base-ok size-ok;vdev1vring1@88018000 base-ok size-ok;vdevbuffer@88020000 base-ok size-ok;"
 if echo 1 >"$SIM/m7_dirty" 2>/dev/null; then
 	ktap_fail "m7_dirty refused while the M7 runs (EBUSY)"
 else
