@@ -181,7 +181,13 @@ def sh(cmd, log, cwd=HERE, env=None, timeout=None):
 
 def sync_work(work, log):
     """Copies the tree's tracked and new files (not out/) into `work`,
-    keeping its build products, so that builds there are incremental."""
+    keeping its build products, so that builds there are incremental.
+
+    By content (--checksum), and a file copied gets a new mtime (no
+    --times): a file a mutant left or a restore wrote back is newer than
+    the objects built from the mutant, so make rebuilds it. With the
+    tree's mtimes kept, the mutant's module would be tested as the
+    baseline."""
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"],
                            cwd=HERE, capture_output=True, check=True).stdout
     keep = b"\0".join(p for p in files.split(b"\0") if p and not p.startswith(b"out/")
@@ -190,7 +196,8 @@ def sync_work(work, log):
     listing = os.path.join(OUT, "files.lst")
     with open(listing, "wb") as f:
         f.write(keep)
-    return sh(["rsync", "-a", "--from0", "--files-from", listing, HERE + "/", work + "/"], log)
+    return sh(["rsync", "-rlpc", "--from0", "--files-from", listing, HERE + "/", work + "/"],
+              log)
 
 
 def header(script, key):
@@ -332,6 +339,12 @@ def cmd_run(args):
     if sync_work(work, tlog) != 0:
         print(f"mutation.py: cannot copy the tree to {work}, see {tlog}")
         return 1
+    # The baseline is built from what the copy holds now, whatever an
+    # earlier (or interrupted) run built there: every file a mutant may
+    # touch gets a new mtime, so make and cargo rebuild what uses it.
+    for e in load(args.catalogue):
+        for rel in files_of(work, e):
+            os.utime(os.path.join(work, rel))
     if not build(work, tlog):
         print(f"mutation.py: the unmutated copy does not build, see {tlog}")
         return 1
@@ -370,13 +383,16 @@ def cmd_run(args):
         mlog = os.path.join(OUT, f"{mid}.build.log")
         open(mlog, "w").close()
         try:
-            if needs_module(e["tests"]) and not build(work, mlog):
-                res.update(outcome="does not build", how=f"see {mlog}")
-                print(f"   does not build (see {mlog})")
-                results.append(res)
-                continue
             res.update(outcome="survived", how="", file=rel, tried=[])
+            built = False
             for t in e["tests"]:
+                # The module is built before the first test that boots it
+                # (a host test may catch the mutant first).
+                if needs_module([t]) and not built:
+                    if not build(work, mlog):
+                        res.update(outcome="does not build", how=f"see {mlog}")
+                        break
+                    built = True
                 failing, errors, rc, log, secs = run_test(work, t, mid)
                 base = baseline.get(t, {"clean": False, "failing": [], "errors": []})
                 new_fail = [f for f in failing if f not in base["failing"]]
@@ -393,6 +409,12 @@ def cmd_run(args):
                     continue
                 if res["outcome"] == "caught":
                     break
+            if res["outcome"] == "does not build":
+                print(f"   does not build (see {mlog})")
+                results.append(res)
+                continue
+            if res["outcome"] == "survived":
+                res["how"] += "no test failed: " + ", ".join(t["test"] for t in res["tried"])
             print(f"   {res['outcome']}: {res['how']}")
             results.append(res)
         finally:
