@@ -15,7 +15,8 @@
 # While it runs, every carveout the driver registered (debugfs
 # carveout_memories) has the base and size of its reserved-memory node in
 # the device tree (issue 18: an off-by-one region size passed probe's
-# sysfs comparison). After a stop, the crash watch stays quiet.
+# sysfs comparison). After a stop, no kick is left sending and the crash
+# watch stays quiet.
 
 # shellcheck source=tests/guest/lib.sh
 . /lib.sh
@@ -23,7 +24,7 @@
 . /sim.sh
 
 FW=zephyr.elf
-ktap_begin 10
+ktap_begin 11
 echo "# driver under test: $DRV"
 
 wait_state() {
@@ -86,6 +87,8 @@ fi
 echo stop >"$d/state" 2>/dev/null
 wait_state offline 5
 expect_eq "stop: offline" "$(cat "$d/state")" offline
+expect_eq "stop: no kick left sending (no 'still sending' warning)" \
+	"$(dmesg | grep -c 'kick is still sending')" 0
 sleep 1
 expect_eq "stop: no crash reported in the 10 poll periods after it" \
 	"$(cat "$d/state")/$(dmesg | grep -c "behind Linux's back")" offline/0
