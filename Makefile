@@ -13,7 +13,7 @@
 #   make clippy / fmt-check   lints
 #   make rust-analyzer        rust-project.json (kernel crates, the module, fw)
 #   make rustdoc              the module's docs with Kbuild's flags, -D warnings
-#   make mutation-check       disable each beyond-the-C-driver feature once; its test must fail
+#   make mutation-check       each bug of tests/mutations/catalogue.toml must fail its test; cargo-mutants over fw/
 #   make soak                 the stress scenario with its full counts, per driver
 #   make modules_install      install the module (honours INSTALL_MOD_PATH)
 #   make clean
@@ -187,9 +187,10 @@ rustdoc: need-kdir
 	@[ -f rust/.imx_rproc_rs.o.cmd ] || $(MAKE) modules
 	python3 scripts/rustdoc.py
 
-# Each "Beyond the C driver" feature disabled in turn (tests/mutations/):
-# its scenario must fail. One build and one QEMU boot per item; not in
-# `make check`.
+# Each plausible bug of tests/mutations/catalogue.toml applied in turn: a
+# test it names must fail (one build and one QEMU boot per entry); then
+# cargo-mutants over fw/ (installed if missing). Not in `make check`, which
+# only checks that every entry still applies (scripts/mutation.py selfcheck).
 .PHONY: mutation-check
 mutation-check:
 	bash scripts/bootstrap.sh

@@ -154,6 +154,11 @@ if [ ${#only[@]} -eq 0 ]; then
 fi
 
 if [ ${#only[@]} -eq 0 ]; then
+	stage "host: every mutant of tests/mutations/catalogue.toml still applies (no build)"
+	run_counted mutation-selfcheck python3 scripts/mutation.py selfcheck
+fi
+
+if [ ${#only[@]} -eq 0 ]; then
 	stage "fuzzing the firmware crate (bounded: 20 s per target)"
 	run_counted fuzz bash scripts/fuzz.sh --seconds 20
 

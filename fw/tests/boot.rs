@@ -66,6 +66,19 @@ fn masked_entry_as_upstream() {
 }
 
 #[test]
+fn masked_entry_is_masked_to_64k_only() {
+    // A second vector table at the next 64 KiB boundary, the entry in it:
+    // a coarser mask (1 MiB) would pick the table at 0x80000000 instead.
+    let mut b = ddr(0x8001_0800, 0x8000_0401, 0x8001_0009, Some(vec![]));
+    put_u32(&mut b.segments[1].data, 0, 0x8001_0800);
+    put_u32(&mut b.segments[1].data, 4, 0x8001_0009);
+    let v = vector_of(&b).unwrap();
+    assert_eq!((v.addr, v.source), (0x8001_0000, VectorSource::MaskedEntry));
+    assert_eq!(v.reset_handler, 0x8001_0009);
+    assert!(v.entry_matches);
+}
+
+#[test]
 fn zephyr_rom_start_section() {
     let b = ddr(
         0x8001_0800,

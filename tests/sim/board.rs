@@ -23,6 +23,7 @@
 //! | `m7_log`       | rw   | the M7's own log (its console); any write clears               |
 //! | `m7_violations`| r    | number of shared-memory protocol violations by Linux           |
 //! | `m7_crash`     | w    | 1: the M7 crashes (silent; the SM reports it stopped)          |
+//! | `m7_dirty`     | w    | BYTE: the M7's own memory (not IPC) is filled with it (M7 off) |
 //! | `m7_hang`      | rw   | 1: the M7 stops processing (the SM still says running)         |
 //! | `m7_mute`      | rw   | 1: the M7 receives messages but answers none                   |
 //! | `m7_ns_delay_ms` | rw | delay between DRIVER_OK and the name-service announcements     |
@@ -108,6 +109,8 @@ pub(crate) struct Board {
     m7_violations: File<Arc<M7>>,
     #[pin]
     m7_crash: File<Arc<M7>>,
+    #[pin]
+    m7_dirty: File<Arc<M7>>,
     #[pin]
     m7_hang: File<KnobFile>,
     #[pin]
@@ -317,6 +320,13 @@ impl Board {
                     &|m7: &Arc<M7>, r: &mut UserSliceReader| match read_u32(r)? {
                         1 => m7.crash_now(),
                         _ => Err(EINVAL),
+                    },
+                ),
+                m7_dirty <- dir.write_callback_file(
+                    c"m7_dirty",
+                    m7.clone(),
+                    &|m7: &Arc<M7>, r: &mut UserSliceReader| {
+                        m7.dirty(u8::try_from(read_u32(r)?).map_err(|_| EINVAL)?)
                     },
                 ),
                 m7_hang <- knob(&dir, c"m7_hang", &m7, KnobId::Hang),

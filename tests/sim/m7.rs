@@ -1136,6 +1136,22 @@ impl M7 {
         Ok(())
     }
 
+    /// Fills the M7's own memory (every region that is not for IPC) with
+    /// `byte` (debugfs `m7_dirty`), as a previous image or the bootloader
+    /// leaves it: a loader that does not zero-fill `.bss` then shows on the
+    /// first boot. `EBUSY` while the M7 runs.
+    pub(crate) fn dirty(&self, byte: u8) -> Result {
+        let st = self.st.lock();
+        if st.running {
+            return Err(EBUSY);
+        }
+        for r in self.mem.regions().iter().filter(|r| r.kind() == Kind::Ram) {
+            r.fill(0, r.size(), byte)?;
+        }
+        drop(st);
+        Ok(())
+    }
+
     /// Makes endpoint `addr` send `n` messages to the Linux address it is bound to.
     pub(crate) fn flood(&self, n: u32, addr: u32) -> Result {
         let mut st = self.st.lock();

@@ -245,15 +245,21 @@ impl Region {
 
     /// Sets `len` bytes at `off` to zero.
     pub(crate) fn zero(&self, off: usize, len: usize) -> Result {
+        self.fill(off, len, 0)
+    }
+
+    /// Sets `len` bytes at `off` to `byte`.
+    pub(crate) fn fill(&self, off: usize, len: usize, byte: u8) -> Result {
         self.ptr(off, len, 1)?;
+        let word = u64::from_ne_bytes([byte; 8]);
         let mut i = 0;
         while i < len {
             let o = off + i;
             if o % 8 == 0 && len - i >= 8 {
-                self.write64(o, 0)?;
+                self.write64(o, word)?;
                 i += 8;
             } else {
-                self.write8(o, 0)?;
+                self.write8(o, byte)?;
                 i += 1;
             }
         }
