@@ -140,6 +140,10 @@ impl State {
 
     /// The pending, enabled exception with the best priority, lowest number first.
     fn best_pending(&self) -> Option<(usize, i32)> {
+        // Fast path for the block hook: nothing pending at all.
+        if !self.pending.contains(&true) {
+            return None;
+        }
         let mut best: Option<(usize, i32)> = None;
         for n in 2..NEXC {
             if self.pending[n] && (n < 16 || self.enabled[n]) {
