@@ -69,3 +69,31 @@ fn wfi_with_nothing_to_wake_is_idle_not_a_hang() {
     let mut m = machine(&[(0x100, &[0xbf30, 0xbf30])], &[(1, 0x100)]);
     assert_eq!(m.run(1000), Outcome::Idle { pc: 0x102 });
 }
+
+#[test]
+fn pendsv_pended_under_basepri_is_taken_right_at_the_unmask() {
+    // Zephyr's arch_swap (arch/arm/core/cortex_m/swap.c): PENDSVSET under BASEPRI,
+    // then unlock; the PendSV must run between the unlock and the next instruction.
+    // movs r0,#0x20; msr basepri,r0 (T1 0xF380|Rn, 0x8800|SYSm, BASEPRI = 17);
+    // ldr r1,=0xE000ED04; movs r2,#1; lsls r2,#28; str r2,[r1] (STR T1 0x6000|Rn<<3|Rt);
+    // movs r3,#1; movs r0,#0; msr basepri,r0; movs r3,#5; wfi.
+    // PendSV: mov r5,r3 (MOV T1 0x4600|Rm<<3|Rd); movs r4,#9; bx lr.
+    let thread: &[u16] = &[
+        0x2020, 0xf380, 0x8811, 0x4906, 0x2201, 0x0712, 0x600a, 0x2301, 0x2000, 0xf380, 0x8811,
+        0x2305, 0xbf30, 0xbf30, 0, 0, 0xed04, 0xe000,
+    ];
+    let mut m = machine(
+        &[(0x100, thread), (0x200, &[0x461d, 0x2409, 0x4770])],
+        &[(1, 0x100), (14, 0x200)],
+    );
+    m.uc.get_data_mut().prio[14] = 0xf0; // Zephyr runs PendSV at the lowest priority
+    let out = m.run(1000);
+    assert!(matches!(out, Outcome::Idle { .. }), "{out:?}");
+    assert_eq!(m.uc.reg_read(R::R4).unwrap(), 9, "PendSV ran");
+    assert_eq!(
+        m.uc.reg_read(R::R5).unwrap(),
+        1,
+        "taken after the unmask, before the next instruction"
+    );
+    assert_eq!(m.uc.reg_read(R::R3).unwrap(), 5);
+}
