@@ -67,6 +67,8 @@ pub struct State {
     pub reset_req: bool,
     pub stopped: bool,
     pub block_len: HashMap<(u64, u32), u32>,
+    /// The last block's (address, size, instructions): tight loops skip the map.
+    pub last_block: (u64, u32, u32),
     pub unknown: HashSet<u64>,
     pub lpuart: Lpuart,
     pub mu5: Mu,
@@ -100,6 +102,7 @@ impl State {
             reset_req: false,
             stopped: false,
             block_len: HashMap::new(),
+            last_block: (u64::MAX, 0, 0),
             unknown: HashSet::new(),
             lpuart: Lpuart::default(),
             mu5: Mu::new(205),
@@ -395,15 +398,21 @@ impl<'a> Machine<'a> {
                 return;
             }
             let key = (addr, size);
-            let n = match uc.get_data().block_len.get(&key) {
-                Some(n) => *n,
-                None => {
-                    let n = count_insns(uc, addr, size);
-                    uc.get_data_mut().block_len.insert(key, n);
-                    n
+            let lb = uc.get_data().last_block;
+            let n = if (lb.0, lb.1) == key {
+                lb.2
+            } else {
+                match uc.get_data().block_len.get(&key) {
+                    Some(n) => *n,
+                    None => {
+                        let n = count_insns(uc, addr, size);
+                        uc.get_data_mut().block_len.insert(key, n);
+                        n
+                    }
                 }
             };
             let s = uc.get_data_mut();
+            s.last_block = (addr, size, n);
             s.insns += u64::from(n);
             s.blocks += 1;
             s.tick(u64::from(n));
