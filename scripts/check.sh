@@ -316,6 +316,11 @@ if [ ${#only[@]} -eq 0 ]; then
 	run_counted corpus bash scripts/corpus.sh --driver rust
 fi
 
+if [ ${#only[@]} -eq 0 ]; then
+	stage "vm7: the Zephyr fixtures executed on the virtual M7 (tools/vm7/fixtures.sh)"
+	run_counted vm7 bash tools/vm7/fixtures.sh
+fi
+
 # Cases tried, cycles held, faults survived, leaks and splats per driver,
 # from the logs above (scripts/reliability.py).
 python3 scripts/reliability.py --out "$out/reliability.md" "$out" >/dev/null &&

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `vm7`: runs an i.MX95 Cortex-M7 ELF image on the executing virtual M7
+//! (test mode: the image is loaded from the file by `p_paddr`).
+
+use clap::Parser;
+use std::process::ExitCode;
+use std::time::Instant;
+use vm7::{Console, Machine, Outcome};
+
+#[derive(Parser)]
+#[command(about = "Run an i.MX95 Cortex-M7 firmware image on Unicorn with an ARMv7-M model")]
+struct Args {
+    /// ELF image (loaded by p_paddr; the engine's test mode, not how the board runs).
+    elf: std::path::PathBuf,
+    /// Vector table address (VTOR at reset); default: the lowest PT_LOAD address.
+    #[arg(long)]
+    vector: Option<String>,
+    /// Instruction budget.
+    #[arg(long, default_value_t = 200_000_000)]
+    budget: u64,
+    /// Stop when a console line contains this string (exit 0 only then).
+    #[arg(long)]
+    until: Option<String>,
+    /// Write the console (LPUART3) to this file.
+    #[arg(long)]
+    console: Option<std::path::PathBuf>,
+    /// Count the firmware's reads of this address (e.g. the vdev status byte).
+    #[arg(long)]
+    watch: Option<String>,
+    /// Print a line with instructions/s.
+    #[arg(long)]
+    bench: bool,
+    /// Do not echo the console to stdout.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn num(s: &str) -> Result<u64, String> {
+    let r = match s.strip_prefix("0x") {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => s.parse(),
+    };
+    r.map_err(|e| format!("bad number {s}: {e}"))
+}
+
+fn run(a: Args) -> Result<bool, String> {
+    let image = std::fs::read(&a.elf).map_err(|e| format!("{}: {e}", a.elf.display()))?;
+    let file = match &a.console {
+        Some(p) => Some(std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
+        None => None,
+    };
+    let mut m = Machine::new(Console {
+        prefix: "[m7] ".into(),
+        quiet: a.quiet,
+        file,
+    })?;
+    m.load_elf(&image)?;
+    let vector = match &a.vector {
+        Some(v) => num(v)? as u32,
+        None => vm7::lowest_load(&image)?,
+    };
+    if let Some(w) = &a.watch {
+        m.watch_reads(num(w)?)?;
+    }
+    m.uc.get_data_mut().until = a.until.clone();
+    m.reset(vector)?;
+    let t = Instant::now();
+    let out = m.run(a.budget);
+    let dt = t.elapsed().as_secs_f64();
+    let s = m.state();
+    println!(
+        "vm7: outcome {out:?}; {} instructions, {} cycles asleep, {} blocks, {} exceptions, {} SCMI requests {:?}, MU7 sent {:?}, watch reads {}",
+        s.insns, s.slept, s.blocks, s.exceptions_taken, s.scmi.log.len(), s.scmi.log, s.mu7.sent, s.watch_reads
+    );
+    let mut ex: Vec<_> = s.exc_counts.iter().collect();
+    ex.sort();
+    println!(
+        "vm7: exceptions taken by number {ex:?}, unmodelled addresses {}",
+        s.unknown.len()
+    );
+    if a.bench {
+        println!(
+            "vm7: bench {:.3} s, {:.1} M instr/s",
+            dt,
+            s.insns as f64 / dt / 1e6
+        );
+    }
+    Ok(match out {
+        Outcome::Matched(_) => true,
+        Outcome::Fault(_) | Outcome::Reset => false,
+        _ => a.until.is_none(),
+    })
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("vm7: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
