@@ -19,7 +19,7 @@ Prints, one per line:
                                     crash, a failing guest status with no
                                     failing test, no result at all
   expected-splat NAME: LINE (REASON)  a splat the scenario declares with a
-                                    header line "# expected-splat: REGEX |
+                                    scenarios.toml entry (expected_splats:
                                     reason" (listed, neither a pass nor a
                                     failure)
   log NAME: LINE                    the last lines of the console, after an
