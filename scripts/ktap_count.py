@@ -19,9 +19,9 @@ Prints, one per line:
                                     crash, a failing guest status with no
                                     failing test, no result at all
   expected-splat NAME: LINE (REASON)  a splat the scenario declares with a
-                                    scenarios.toml entry (expected_splats:
-                                    reason" (listed, neither a pass nor a
-                                    failure)
+                                    in tests/guest/scenarios.toml
+                                    (expected_splats; listed, neither a
+                                    pass nor a failure)
   log NAME: LINE                    the last lines of the console, after an
                                     error that needs them
 Exit status: 0 if failed and errors are both 0, else 1.
