@@ -31,7 +31,7 @@ die() { printf '[bootstrap] error: %s\n' "$*" >&2; exit 1; }
 mode=all
 case "${1:-}" in
 --tools) mode=tools ;;
---print-env) mode=env ;;
+--print-env) mode='env' ;;
 "") ;;
 *) die "unknown argument '$1'" ;;
 esac
@@ -94,6 +94,30 @@ install_tools() {
 	fi
 
 	install_dtschema
+	install_host_venv
+}
+
+# ruff for the host Python (scripts/host-requirements.txt, pinned): a venv in
+# the cache on Debian's /usr/bin/python3 with its system site packages, so
+# Debian's python3-pytest above is the pytest it runs. Rebuilt when the
+# requirements change.
+host_venv=$cache/host-venv
+install_host_venv() {
+	local req=$here/scripts/host-requirements.txt stamp want
+	stamp=$host_venv/.imx_rproc_rs-requirements
+	want=$(sha256sum <"$req" | cut -c1-16)
+	step "ruff (PyPI, pinned, venv on Debian's python3)"
+	if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && "$host_venv/bin/ruff" --version >/dev/null 2>&1; then
+		done_ "present: $host_venv ($("$host_venv/bin/ruff" --version))"
+		return
+	fi
+	rm -rf "$host_venv"
+	/usr/bin/python3 -m venv --system-site-packages "$host_venv" ||
+		die "python3 -m venv failed (python3-venv)"
+	"$host_venv/bin/pip" install -q --disable-pip-version-check -r "$req" ||
+		die "pip install -r $req failed"
+	echo "$want" >"$stamp"
+	done_ "installed: $("$host_venv/bin/ruff" --version)"
 }
 
 # dt-schema (dt-validate, dt-mk-schema) for scripts/dt-check.sh: a venv in

@@ -184,6 +184,34 @@ if [ ${#only[@]} -eq 0 ]; then
 	stage "host: the runner's own tests (tests/runner/: recorded KTAP counted)"
 	run_counted runner-selftest python3 tests/runner/run.py
 	run_counted scenarios-data "$HOST_PYTHON" -m pytest -p no:cacheprovider -q tests/host/test_scenarios_data.py
+
+	stage "house habits: shellcheck (every shell file), ruff (the host Python)"
+	# -S warning: the info/style findings left are listed in issue 16.
+	mapfile -t shfiles < <(git ls-files '*.sh' .ci/run)
+	if shellcheck -S warning "${shfiles[@]}" >"$out/shellcheck.log" 2>&1; then
+		ok "shellcheck -S warning: ${#shfiles[@]} shell files clean"
+	else
+		grep '^In ' "$out/shellcheck.log" | sed 's/^/   /'
+		not_ok "shellcheck -S warning clean" "see $out/shellcheck.log"
+	fi
+	ruff=${IMX_RPROC_RS_CACHE:-$HOME/.cache/imx_rproc_rs}/host-venv/bin/ruff
+	pyfiles=(tests/host tests/runner scripts/ktap_count.py)
+	if [ ! -x "$ruff" ]; then
+		not_ok "ruff installed (scripts/bootstrap.sh)"
+	else
+		if "$ruff" check "${pyfiles[@]}" >"$out/ruff.log" 2>&1; then
+			ok "ruff check: ${pyfiles[*]}"
+		else
+			tail -n 20 "$out/ruff.log"
+			not_ok "ruff check" "see $out/ruff.log"
+		fi
+		if "$ruff" format --check "${pyfiles[@]}" >"$out/ruff-format.log" 2>&1; then
+			ok "ruff format --check: ${pyfiles[*]}"
+		else
+			tail -n 20 "$out/ruff-format.log"
+			not_ok "ruff format --check" "see $out/ruff-format.log"
+		fi
+	fi
 fi
 
 if [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
