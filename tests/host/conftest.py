@@ -35,18 +35,28 @@ import scenarios  # noqa: E402
 
 def pytest_addoption(parser):
     g = parser.getgroup("imx_rproc_rs")
-    g.addoption("--scenario", action="append", default=[],
-                help="run only this scenario (repeatable; exact name, unlike -k)")
-    g.addoption("--driver", action="append", default=[], choices=sorted(scenarios.DRIVERS),
-                help="run the two-driver scenarios only with this driver (repeatable)")
+    g.addoption(
+        "--scenario", action="append", default=[], help="run only this scenario (repeatable; exact name, unlike -k)"
+    )
+    g.addoption(
+        "--driver",
+        action="append",
+        default=[],
+        choices=sorted(scenarios.DRIVERS),
+        help="run the two-driver scenarios only with this driver (repeatable)",
+    )
     g.addoption("--out", default=str(ROOT / "out" / "check"), help="logs (default out/check)")
 
 
 def pytest_collection_modifyitems(config, items):
     # A selection without a two-driver scenario has no parity test: not a
     # skip (nothing was left out), so it is dropped, not reported.
-    drop = [i for i in items if i.originalname == "test_parity"
-            and any("empty parameter set" in str(m.kwargs.get("reason", "")) for m in i.iter_markers("skip"))]
+    drop = [
+        i
+        for i in items
+        if i.originalname == "test_parity"
+        and any("empty parameter set" in str(m.kwargs.get("reason", "")) for m in i.iter_markers("skip"))
+    ]
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = [i for i in items if i not in drop]
@@ -95,8 +105,11 @@ def build(out):
     A failed build fails every scenario, which then does not run: no old
     .ko is ever tested."""
     failures = []
-    for target, log in (("tests-modules", "qemu-build.log"), ("tests-tools", "tools.log"),
-                        ("tests-firmware", "firmware.log")):
+    for target, log in (
+        ("tests-modules", "qemu-build.log"),
+        ("tests-tools", "tools.log"),
+        ("tests-firmware", "firmware.log"),
+    ):
         if _make(target, out / log) != 0:
             failures.append(f"make {target} failed, see {out / log}")
     # The KUnit cases the module's source declares (one #[test] each), for
@@ -109,8 +122,11 @@ def build(out):
         files += ["--file", f"{fw}:/lib/firmware/{fw.name}"]
     # Firmware built by others (shared/fixtures/zephyr/README.md), as
     # /lib/firmware/zephyr-NAME; the scenarios skip what is not found.
-    for d in (os.environ.get("IMX_RPROC_RS_FIXTURES", ""), ROOT.parent / "shared/fixtures/zephyr",
-              "/work/shared/fixtures/zephyr"):
+    for d in (
+        os.environ.get("IMX_RPROC_RS_FIXTURES", ""),
+        ROOT.parent / "shared/fixtures/zephyr",
+        "/work/shared/fixtures/zephyr",
+    ):
         if d and pathlib.Path(d).is_dir():
             for fw in sorted(pathlib.Path(d).glob("*.elf")):
                 files += ["--file", f"{fw}:/lib/firmware/zephyr-{fw.name}"]
@@ -123,8 +139,12 @@ def build(out):
             failures.append(f"FIRMWARE={user} is not readable")
         else:
             (out / "user.expect").write_text(os.environ.get("FIRMWARE_EXPECT", "rpmsg") + "\n")
-            files += ["--file", f"{user}:/lib/firmware/user.elf",
-                      "--file", f"{out / 'user.expect'}:/lib/firmware/user.expect"]
+            files += [
+                "--file",
+                f"{user}:/lib/firmware/user.elf",
+                "--file",
+                f"{out / 'user.expect'}:/lib/firmware/user.expect",
+            ]
     files += ["--file", f"{out / 'kunit-cases.txt'}:/kunit-cases.txt"]
     return Build(failures, files)
 
@@ -150,19 +170,25 @@ def boot(sc, drv, build, out):
     if key in _boots:
         return _boots[key]
     if build.failures:
-        pytest.fail(f"{sc.name}: not run, the build failed (no old .ko is tested): "
-                    + "; ".join(build.failures), pytrace=False)
+        pytest.fail(
+            f"{sc.name}: not run, the build failed (no old .ko is tested): " + "; ".join(build.failures), pytrace=False
+        )
     log = out / f"qemu-{sc.name}{'-' + drv if drv else ''}.log"
-    cmd = [str(ROOT / "scripts" / "run-qemu.sh"), "--module", "imx_rproc_rs.ko",
-           "--module", "tests/sim/imx95_sim.ko", *build.files]
+    cmd = [
+        str(ROOT / "scripts" / "run-qemu.sh"),
+        "--module",
+        "imx_rproc_rs.ko",
+        "--module",
+        "tests/sim/imx95_sim.ko",
+        *build.files,
+    ]
     if drv:
         cmd += ["--append", f"imxrprocrs_driver={drv}"]
     if sc.dtso:
         cmd += ["--dtso", sc.dtso]
     cmd += ["--script", str(sc.script), "--timeout", str(sc.timeout)]
     with open(log, "w") as f:
-        rc = subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL).returncode
+        rc = subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
     text = log.read_text(errors="replace").replace("\r", "")
     m = re.search(r"^IMXRPROCRS-RESULTS-BEGIN\n(.*?)^IMXRPROCRS-RESULTS-END", text, re.S | re.M)
     copy = m.group(0) + "IMXRPROCRS-RESULTS-END\n" if m else ""
@@ -170,11 +196,11 @@ def boot(sc, drv, build, out):
     results.write_text(copy)
     lines = (m.group(1) if m else "").splitlines(keepends=True)
     name = sc.name + (f"[{drv}]" if drv else "")
-    counts, report = ktap_count.count(name, lines, text.splitlines(keepends=True), rc,
-                                      sc.expected_splats)
+    counts, report = ktap_count.count(name, lines, text.splitlines(keepends=True), rc, sc.expected_splats)
     pathlib.Path(f"{log}.count").write_text(
         "".join(f"{k} {counts[k]}\n" for k in ("passed", "failed", "skipped", "errors"))
-        + "".join(x + "\n" for x in report))
+        + "".join(x + "\n" for x in report)
+    )
     b = Boot(name, log, results, rc, counts, report, lines)
     _boots[key] = b
     return b
@@ -207,12 +233,21 @@ def report_results(item, b):
             outcome, longrepr = "skipped", (str(b.results), num, f"Skipped: {reason or '(no reason given)'}")
         else:
             outcome = "failed"
-            longrepr = "\n".join([f"{b.name}: not ok {num} {desc}", *diag.get(num, []),
-                                  f"(console: {b.log})"])
+            longrepr = "\n".join([f"{b.name}: not ok {num} {desc}", *diag.get(num, []), f"(console: {b.log})"])
         for when, oc, lr in (("call", outcome, longrepr), ("teardown", "passed", None)):
-            item.ihook.pytest_runtest_logreport(report=TestReport(
-                nodeid=nodeid, location=(path, lineno, nodeid), keywords={}, outcome=oc,
-                longrepr=lr, when=when, sections=[], duration=0.0, user_properties=[]))
+            item.ihook.pytest_runtest_logreport(
+                report=TestReport(
+                    nodeid=nodeid,
+                    location=(path, lineno, nodeid),
+                    keywords={},
+                    outcome=oc,
+                    longrepr=lr,
+                    when=when,
+                    sections=[],
+                    duration=0.0,
+                    user_properties=[],
+                )
+            )
 
 
 def check_boot(item, b):
@@ -221,8 +256,10 @@ def check_boot(item, b):
     errors = [x.split(" ", 1)[1] for x in b.report if x.startswith("error ")]
     tail = [x.split(": ", 1)[1] if ": " in x else "" for x in b.report if x.startswith("log ")]
     if errors:
-        pytest.fail("\n".join(errors + ["last lines of the console:"] + [f"  | {t}" for t in tail]
-                              + [f"(console: {b.log})"]), pytrace=False)
+        pytest.fail(
+            "\n".join(errors + ["last lines of the console:"] + [f"  | {t}" for t in tail] + [f"(console: {b.log})"]),
+            pytrace=False,
+        )
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -15,8 +15,7 @@ from conftest import ROOT, boot, check_boot, report_results, selected
 def pytest_generate_tests(metafunc):
     boots, scs = selected(metafunc.config)
     if "boot_of" in metafunc.fixturenames:
-        metafunc.parametrize("boot_of", boots,
-                             ids=[sc.name + (f"-{d}" if d else "") for sc, d in boots])
+        metafunc.parametrize("boot_of", boots, ids=[sc.name + (f"-{d}" if d else "") for sc, d in boots])
     if "parity_of" in metafunc.fixturenames:
         two = [sc for sc in scs if set(sc.drivers) == {"c", "rust"}]
         if metafunc.config.getoption("driver"):
@@ -38,10 +37,20 @@ def test_parity(parity_of, build, out):
     tests/parity-exceptions.txt lists the difference (scripts/parity.py)."""
     sc = parity_of
     c, r = boot(sc, "c", build, out), boot(sc, "rust", build, out)
-    p = subprocess.run(["python3", str(ROOT / "scripts" / "parity.py"), str(out / f"parity-{sc.name}.md"),
-                        str(c.results), str(r.results)], capture_output=True, text=True)
+    p = subprocess.run(
+        [
+            "python3",
+            str(ROOT / "scripts" / "parity.py"),
+            str(out / f"parity-{sc.name}.md"),
+            str(c.results),
+            str(r.results),
+        ],
+        capture_output=True,
+        text=True,
+    )
     (out / f"parity-{sc.name}.log").write_text(p.stdout + p.stderr)
     if p.returncode != 0:
         fails = [x for x in p.stdout.splitlines() if "parity FAIL" in x]
-        pytest.fail("\n".join(fails or p.stdout.splitlines()[-10:])
-                    + f"\n(see {out / f'parity-{sc.name}.md'})", pytrace=False)
+        pytest.fail(
+            "\n".join(fails or p.stdout.splitlines()[-10:]) + f"\n(see {out / f'parity-{sc.name}.md'})", pytrace=False
+        )

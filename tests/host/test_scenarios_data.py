@@ -11,7 +11,8 @@ DATA = scenarios.load()
 
 def test_every_script_is_declared_and_every_entry_has_a_script():
     assert sorted(DATA) == scenarios.scripts(), (
-        f"each tests/guest/scenarios/NAME.sh needs a [NAME] table in {scenarios.DATA}, and each table its script")
+        f"each tests/guest/scenarios/NAME.sh needs a [NAME] table in {scenarios.DATA}, and each table its script"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(DATA))
@@ -32,8 +33,13 @@ def test_needs_sim_iff_the_script_uses_the_simulator(name):
 
 
 def test_bad_data_is_refused(tmp_path):
-    for body in ('[x]\ndriver = ["c"]\n', '[x]\ndrivers = ["go"]\n', '[x]\ntimeout = 0\n',
-                 '[x]\ndtso = "no/such.dtso"\n', '[x]\nexpected_splats = [{ pattern = "a" }]\n'):
+    for body in (
+        '[x]\ndriver = ["c"]\n',
+        '[x]\ndrivers = ["go"]\n',
+        "[x]\ntimeout = 0\n",
+        '[x]\ndtso = "no/such.dtso"\n',
+        '[x]\nexpected_splats = [{ pattern = "a" }]\n',
+    ):
         p = tmp_path / "s.toml"
         p.write_text(body)
         with pytest.raises(scenarios.DataError):
