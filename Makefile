@@ -7,6 +7,8 @@
 #                             (KERNEL_SRC=... is accepted too, as Yocto passes it)
 #   make demo                 boot the virtual i.MX95 under QEMU and show the driver at work
 #   make check                run every test (host, build checks, QEMU scenarios)
+#   make check-host           the host stages that take seconds (no fuzzing, shipping, QEMU)
+#   make check-scenario S=probe  one QEMU scenario (tests/guest/scenarios.toml)
 #   make bootstrap            install the tools and build the cached kernel tree
 #   make tests-tools          the guest's rpmsg_tool (static aarch64 C, for QEMU scenarios)
 #   make tests-firmware       the test firmware images out/fw/*.elf (tools/mkfw)
@@ -117,6 +119,14 @@ demo:
 
 check:
 	bash scripts/check.sh
+
+.PHONY: check-host check-scenario
+check-host:
+	bash scripts/check.sh --host
+
+check-scenario:
+	@[ -n "$(S)" ] || { echo "usage: make check-scenario S=NAME [S='NAME NAME']" >&2; exit 2; }
+	bash scripts/check.sh $(S)
 
 clean:
 	@if [ -n "$(KDIR)" ] && [ -f "$(KDIR)/Makefile" ]; then $(kmake) IMX_RPROC_RS_TESTS=1 clean; fi

@@ -31,7 +31,7 @@ die() { printf '[bootstrap] error: %s\n' "$*" >&2; exit 1; }
 mode=all
 case "${1:-}" in
 --tools) mode=tools ;;
---print-env) mode=env ;;
+--print-env) mode='env' ;;
 "") ;;
 *) die "unknown argument '$1'" ;;
 esac
@@ -48,7 +48,8 @@ apt_update() {
 apt_pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
 	device-tree-compiler bc bison flex libssl-dev libelf-dev cpio xz-utils
 	kmod rsync python3-docutils python3-pip make gcc libc6-dev-arm64-cross
-	python3-libfdt python3-venv cmake binutils-arm-none-eabi)
+	python3-libfdt python3-venv python3-pytest python3-pytest-xdist cmake
+	binutils-arm-none-eabi)
 
 install_tools() {
 	step "apt packages"
@@ -94,6 +95,30 @@ install_tools() {
 	fi
 
 	install_dtschema
+	install_host_venv
+}
+
+# ruff for the host Python (scripts/host-requirements.txt, pinned): a venv in
+# the cache on Debian's /usr/bin/python3 with its system site packages, so
+# Debian's python3-pytest above is the pytest it runs. Rebuilt when the
+# requirements change.
+host_venv=$cache/host-venv
+install_host_venv() {
+	local req=$here/scripts/host-requirements.txt stamp want
+	stamp=$host_venv/.imx_rproc_rs-requirements
+	want=$(sha256sum <"$req" | cut -c1-16)
+	step "ruff (PyPI, pinned, venv on Debian's python3)"
+	if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && "$host_venv/bin/ruff" --version >/dev/null 2>&1; then
+		done_ "present: $host_venv ($("$host_venv/bin/ruff" --version))"
+		return
+	fi
+	rm -rf "$host_venv"
+	/usr/bin/python3 -m venv --system-site-packages "$host_venv" ||
+		die "python3 -m venv failed (python3-venv)"
+	"$host_venv/bin/pip" install -q --disable-pip-version-check -r "$req" ||
+		die "pip install -r $req failed"
+	echo "$want" >"$stamp"
+	done_ "installed: $("$host_venv/bin/ruff" --version)"
 }
 
 # dt-schema (dt-validate, dt-mk-schema) for scripts/dt-check.sh: a venv in

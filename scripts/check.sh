@@ -13,6 +13,10 @@
 #
 #   scripts/check.sh                 everything
 #   scripts/check.sh probe smoke     only these QEMU scenarios (and no host stages)
+#   scripts/check.sh --host          only the host stages that take seconds
+#                                    (make check-host: no fuzzing, shipping,
+#                                    tooling, QEMU or corpus)
+# Each stage's wall time is printed at the end.
 
 set -uo pipefail
 
@@ -38,8 +42,28 @@ not_ok() {
 	failed+=("$1")
 	printf 'FAIL %s%s\n' "$1" "${2:+ ($2)}"
 }
-stage() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Per-stage wall times, printed at the end.
+stage_names=()
+stage_secs=()
+stage_t0=$SECONDS
+stage() {
+	stage_done
+	printf '\n\033[1m== %s\033[0m\n' "$*"
+	stage_names+=("$*")
+	stage_t0=$SECONDS
+}
+stage_done() {
+	[ ${#stage_names[@]} -gt ${#stage_secs[@]} ] && stage_secs+=($((SECONDS - stage_t0)))
+	return 0
+}
+# Python with Debian's python3-pytest (scripts/bootstrap.sh installs it).
+HOST_PYTHON=${HOST_PYTHON:-/usr/bin/python3}
 
+host_only=
+if [ "${1:-}" = --host ]; then
+	host_only=1
+	shift
+fi
 only=("$@")
 
 if [ ${#only[@]} -eq 0 ]; then
@@ -125,7 +149,7 @@ fi
 # or "N passed, M failed, K skipped"; its counts join the totals (a run that
 # prints no such line is one failure).
 run_counted() {
-	local name=$1 log=$out/$1.log p f k rc
+	local name=$1 log=$out/$1.log p f k rc fl sl el
 	shift
 	"$@" >"$log" 2>&1
 	rc=$?
@@ -140,8 +164,18 @@ run_counted() {
 	pass=$((pass + p))
 	fail=$((fail + f))
 	skip=$((skip + k))
-	[ "$f" -eq 0 ] || failed+=("$name: $f failing, see $log")
-	[ "$k" -eq 0 ] || skipped+=("$name: $k skipped, see $log")
+	# Each "FAIL WHAT" / "SKIP WHAT: REASON" line the sub-suite printed is
+	# listed at the end; a count without such lines is listed as a count.
+	mapfile -t fl < <(sed -n 's/^FAIL //p' "$log")
+	mapfile -t sl < <(sed -n 's/^SKIP //p' "$log")
+	mapfile -t el < <(sed -n 's/^EXPECTED-SPLAT //p' "$log")
+	if [ "$f" -ne 0 ]; then
+		if [ ${#fl[@]} -ne 0 ]; then failed+=("${fl[@]/#/$name: }"); else failed+=("$name: $f failing, see $log"); fi
+	fi
+	if [ "$k" -ne 0 ]; then
+		if [ ${#sl[@]} -ne 0 ]; then skipped+=("${sl[@]/#/$name: }"); else skipped+=("$name: $k skipped, see $log"); fi
+	fi
+	[ ${#el[@]} -eq 0 ] || splats_expected+=("${el[@]}")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		not_ok "$name exit status $rc" "see $log"
 	fi
@@ -151,6 +185,35 @@ run_counted() {
 if [ ${#only[@]} -eq 0 ]; then
 	stage "host: the runner's own tests (tests/runner/: recorded KTAP counted)"
 	run_counted runner-selftest python3 tests/runner/run.py
+	run_counted scenarios-data "$HOST_PYTHON" -m pytest -p no:cacheprovider -q tests/host/test_scenarios_data.py
+
+	stage "house habits: shellcheck (every shell file), ruff (the host Python)"
+	# -S warning: the info/style findings left are listed in issue 16.
+	mapfile -t shfiles < <(git ls-files '*.sh' .ci/run)
+	if shellcheck -S warning "${shfiles[@]}" >"$out/shellcheck.log" 2>&1; then
+		ok "shellcheck -S warning: ${#shfiles[@]} shell files clean"
+	else
+		grep '^In ' "$out/shellcheck.log" | sed 's/^/   /'
+		not_ok "shellcheck -S warning clean" "see $out/shellcheck.log"
+	fi
+	ruff=${IMX_RPROC_RS_CACHE:-$HOME/.cache/imx_rproc_rs}/host-venv/bin/ruff
+	pyfiles=(tests/host tests/runner scripts/ktap_count.py)
+	if [ ! -x "$ruff" ]; then
+		not_ok "ruff installed (scripts/bootstrap.sh)"
+	else
+		if "$ruff" check "${pyfiles[@]}" >"$out/ruff.log" 2>&1; then
+			ok "ruff check: ${pyfiles[*]}"
+		else
+			tail -n 20 "$out/ruff.log"
+			not_ok "ruff check" "see $out/ruff.log"
+		fi
+		if "$ruff" format --check "${pyfiles[@]}" >"$out/ruff-format.log" 2>&1; then
+			ok "ruff format --check: ${pyfiles[*]}"
+		else
+			tail -n 20 "$out/ruff-format.log"
+			not_ok "ruff format --check" "see $out/ruff-format.log"
+		fi
+	fi
 fi
 
 if [ ${#only[@]} -eq 0 ]; then
@@ -158,7 +221,7 @@ if [ ${#only[@]} -eq 0 ]; then
 	run_counted mutation-selfcheck python3 scripts/mutation.py selfcheck
 fi
 
-if [ ${#only[@]} -eq 0 ]; then
+if [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
 	stage "fuzzing the firmware crate (bounded: 20 s per target)"
 	run_counted fuzz bash scripts/fuzz.sh --seconds 20
 
@@ -167,7 +230,7 @@ if [ ${#only[@]} -eq 0 ]; then
 	run_counted headers-check bash scripts/headers-check.sh
 fi
 
-if [ ${#only[@]} -eq 0 ]; then
+if [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
 	stage "shipping: the Verdin iMX95 overlay on Linux 7.2's DTBs, dt-schema (dt-validate results cached)"
 	run_counted dt-check bash scripts/dt-check.sh
 
@@ -177,141 +240,21 @@ if [ ${#only[@]} -eq 0 ]; then
 	run_counted clippy-host bash scripts/clippy-host.sh
 fi
 
-stage "QEMU scenarios on the virtual i.MX95"
-# Always build what is tested (incremental: make knows the sources of each
-# .ko); a failed build fails every scenario, which then does not run, so no
-# old .ko is ever tested.
-built=1
-if ! make -s tests-modules >"$out/qemu-build.log" 2>&1; then
-	tail -n 20 "$out/qemu-build.log"
-	not_ok "make tests-modules (for the QEMU scenarios)" "see $out/qemu-build.log"
-	built=
+# tests/host/conftest.py builds what is tested first (incrementally; a
+# failed build fails every scenario, which then does not run, so no old .ko
+# is ever tested), boots each scenario once per driver, reports each KTAP
+# result on its own (scripts/ktap_count.py counts: a plan not met, a splat,
+# a timeout or a crash fails the boot) and ends "N passed, M failed, K
+# skipped". Its JUnit XML: out/check/qemu-junit.xml.
+if [ -z "$host_only" ]; then
+	stage "QEMU scenarios on the virtual i.MX95 (pytest tests/host, tests/guest/scenarios.toml)"
+	sel=()
+	for s in ${only[@]+"${only[@]}"}; do sel+=(--scenario "$s"); done
+	run_counted qemu "$HOST_PYTHON" -m pytest -p no:cacheprovider tests/host/test_qemu.py \
+		${sel[@]+"${sel[@]}"} --junitxml "$out/qemu-junit.xml" -q
 fi
-# The guest's rpmsg_tool and the firmware images of the simulated M7.
-make -s tests-tools >"$out/tools.log" 2>&1 || { tail -n 20 "$out/tools.log"; not_ok "make tests-tools" "see $out/tools.log"; built=; }
-make -s tests-firmware >"$out/firmware.log" 2>&1 || { tail -n 20 "$out/firmware.log"; not_ok "make tests-firmware" "see $out/firmware.log"; built=; }
-# The KUnit cases the module's source declares (rust/selftests.rs, one
-# #[test] each): kunit.sh fails a case that did not run.
-sed -n '/#\[test\]/{n;s/^[[:space:]]*fn[[:space:]]\+\([a-zA-Z0-9_]\+\).*/\1/p}' rust/selftests.rs >"$out/kunit-cases.txt"
-fw_files=()
-for fw in out/fw/*.elf out/fw/*.tsv; do
-	[ -f "$fw" ] && fw_files+=(--file "$fw:/lib/firmware/$(basename "$fw")")
-done
-# Firmware built by others (shared/fixtures/zephyr/README.md), as
-# /lib/firmware/zephyr-NAME; the scenarios skip what is not found.
-for dir in "${IMX_RPROC_RS_FIXTURES:-}" "$here/../shared/fixtures/zephyr" /work/shared/fixtures/zephyr; do
-	[ -n "$dir" ] && [ -d "$dir" ] || continue
-	for fw in "$dir"/*.elf; do
-		[ -f "$fw" ] && fw_files+=(--file "$fw:/lib/firmware/zephyr-$(basename "$fw")")
-	done
-	echo "firmware built by others: $dir"
-	break
-done
-# FIRMWARE=/path/to/image.elf: the user's own image, as /lib/firmware/user.elf
-# (tests/guest/scenarios/firmware.sh; FIRMWARE_EXPECT=rpmsg|silent|idle|tcm|rejected).
-if [ -n "${FIRMWARE:-}" ]; then
-	[ -r "$FIRMWARE" ] || { not_ok "FIRMWARE=$FIRMWARE is readable"; FIRMWARE=; }
-fi
-if [ -n "${FIRMWARE:-}" ]; then
-	echo "${FIRMWARE_EXPECT:-rpmsg}" >"$out/user.expect"
-	fw_files+=(--file "$FIRMWARE:/lib/firmware/user.elf" --file "$out/user.expect:/lib/firmware/user.expect")
-fi
-fw_files+=(--file "$out/kunit-cases.txt:/kunit-cases.txt")
-scenarios=()
-if [ ${#only[@]} -gt 0 ]; then
-	for s in "${only[@]}"; do scenarios+=("tests/guest/scenarios/$s.sh"); done
-else
-	scenarios=(tests/guest/scenarios/*.sh)
-fi
-# run_scenario SCRIPT NAME [DRIVER]: one boot; with DRIVER, the kernel gets
-# imxrprocrs_driver=DRIVER (the guest's $DRV, see tests/guest/sim.sh).
-# scripts/ktap_count.py counts its results: passed, failed, skipped, and
-# errors (no plan, a plan the results do not meet, a kernel splat, a
-# timeout, a crash), which are failures naming the scenario.
-run_scenario() {
-	local sc=$1 name=$2 drv=${3:-} log rc dtso tmo k v l
-	local args=() exp=()
-	log=$out/qemu-$name${drv:+-$drv}.log
-	if [ -z "$built" ]; then
-		rm -f "$log" "$log.results"
-		not_ok "$name${drv:+[$drv]}: not run, the build failed (no old .ko is tested)"
-		return
-	fi
-	# A line "# timeout: SECONDS" in the scenario raises the runner's 300 s.
-	tmo=$(sed -n 's/^# timeout:[[:space:]]*\([0-9]\+\).*/\1/p' "$sc" | head -n 1)
-	[ -z "$drv" ] || args=(--append "imxrprocrs_driver=$drv")
-	# A line "# dtso: FILE" boots the board with that overlay variant.
-	dtso=$(sed -n 's/^# dtso:[[:space:]]*//p' "$sc" | head -n 1)
-	[ -z "$dtso" ] || args+=(--dtso "$dtso")
-	# Lines "# expected-splat: REGEX | reason": a kernel report the scenario
-	# provokes on purpose (e.g. a known upstream bug of the C driver). It is
-	# listed at the end, neither a pass nor a failure; any other splat fails.
-	while IFS= read -r l; do
-		exp+=(--expect-splat "$l")
-	done < <(sed -n 's/^# expected-splat:[[:space:]]*//p' "$sc")
-	echo "-- $name${drv:+ ($drv driver)}"
-	scripts/run-qemu.sh --module imx_rproc_rs.ko --module tests/sim/imx95_sim.ko \
-		${fw_files[@]+"${fw_files[@]}"} ${args[@]+"${args[@]}"} \
-		--script "$sc" --timeout "${tmo:-300}" >"$log" 2>&1
-	rc=$?
-	name=$name${drv:+[$drv]}
-	# The guest script's output as the runner reprinted it at the end,
-	# untouched by kernel messages (see the runner's /init).
-	sed -n '/^IMXRPROCRS-RESULTS-BEGIN/,/^IMXRPROCRS-RESULTS-END/p' "$log" | tr -d '\r' >"$log.results"
-	grep -E '^(not )?ok [0-9]+|^# ' "$log.results" | sed 's/^/   /'
-	[ "$rc" -eq 0 ] || grep '^runner:' "$log" | sed 's/^/   /'
-	python3 scripts/ktap_count.py --name "$name" --log "$log" --rc "$rc" \
-		${exp[@]+"${exp[@]}"} "$log.results" >"$log.count"
-	while IFS= read -r l; do
-		k=${l%% *}
-		v=${l#* }
-		case $k in
-		passed) pass=$((pass + v)) ;;
-		failed) fail=$((fail + v)) ;;
-		skipped) skip=$((skip + v)) ;;
-		errors) fail=$((fail + v)) ;;
-		fail) failed+=("$v") ;;
-		skip) skipped+=("$v") ;;
-		error)
-			failed+=("$v")
-			printf 'FAIL %s\n' "$v"
-			;;
-		expected-splat)
-			splats_expected+=("$v")
-			printf 'expected splat: %s\n' "$v"
-			;;
-		log) printf '   | %s\n' "${v#*: }" ;;
-		esac
-	done <"$log.count"
-	if ! grep -qE '^(passed|failed|skipped|errors) [0-9]+$' "$log.count"; then
-		not_ok "$name: results not counted (scripts/ktap_count.py failed)" "see $log.count"
-	fi
-}
-for sc in "${scenarios[@]}"; do
-	name=$(basename "$sc" .sh)
-	# A line "# drivers: c rust" runs the scenario once per driver.
-	drivers=$(sed -n 's/^# drivers:[[:space:]]*//p' "$sc" | head -n 1)
-	if [ -n "$drivers" ]; then
-		for drv in $drivers; do
-			run_scenario "$sc" "$name" "$drv"
-		done
-		# Parity: the same test must have the same outcome with both
-		# drivers, unless tests/parity-exceptions.txt lists the difference.
-		if [[ " $drivers " == *" c "* && " $drivers " == *" rust "* ]]; then
-			if python3 scripts/parity.py "$out/parity-$name.md" \
-				"$out/qemu-$name-c.log.results" "$out/qemu-$name-rust.log.results" >"$out/parity-$name.log"; then
-				ok "$name: parity with the C driver ($(tail -n 1 "$out/parity-$name.log"))"
-			else
-				grep 'parity FAIL' "$out/parity-$name.log" | sed 's/^/   /'
-				not_ok "$name: parity with the C driver" "see $out/parity-$name.md"
-			fi
-		fi
-	else
-		run_scenario "$sc" "$name"
-	fi
-done
 
-if [ ${#only[@]} -eq 0 ]; then
+if [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
 	stage "malformed-image corpus through the Rust driver (the C driver's outcomes: scripts/corpus.sh)"
 	run_counted corpus bash scripts/corpus.sh --driver rust
 fi
@@ -326,7 +269,13 @@ fi
 python3 scripts/reliability.py --out "$out/reliability.md" "$out" >/dev/null &&
 	echo "reliability summary: $out/reliability.md"
 
+stage_done
 echo
+echo "stage times:"
+for i in "${!stage_names[@]}"; do
+	printf '  %4d s  %s\n' "${stage_secs[$i]:-0}" "${stage_names[$i]}"
+done
+echo "  $SECONDS s in all"
 if [ ${#skipped[@]} -ne 0 ]; then
 	echo "skipped (did not run):"
 	printf '  %s\n' "${skipped[@]}"

@@ -19,9 +19,9 @@ Prints, one per line:
                                     crash, a failing guest status with no
                                     failing test, no result at all
   expected-splat NAME: LINE (REASON)  a splat the scenario declares with a
-                                    header line "# expected-splat: REGEX |
-                                    reason" (listed, neither a pass nor a
-                                    failure)
+                                    in tests/guest/scenarios.toml
+                                    (expected_splats; listed, neither a
+                                    pass nor a failure)
   log NAME: LINE                    the last lines of the console, after an
                                     error that needs them
 Exit status: 0 if failed and errors are both 0, else 1.
@@ -38,6 +38,7 @@ cases this runner must flag, and it would tie the host self-test
 (tests/runner/) to a bootstrapped kernel tree. KUnit's own nested output is
 turned into flat KTAP inside the guest (tests/guest/scenarios/kunit.sh).
 """
+
 import argparse
 import re
 import sys
@@ -170,8 +171,7 @@ def count(name, results_lines, log_lines=None, rc=None, expected=()):
             elif guest != "0" and c["failed"] == 0 and c["errors"] == 0:
                 error(f"guest script exit status {guest} with no failing test", tail=True)
         elif rc == 125:
-            error("the guest ended without reporting a status (crash, panic or runner error)",
-                  tail=True)
+            error("the guest ended without reporting a status (crash, panic or runner error)", tail=True)
         elif c["failed"] == 0 and c["errors"] == 0:
             error(f"runner exit status {rc} with no failing test", tail=True)
     if need_tail and log_lines:

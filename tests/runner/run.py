@@ -5,6 +5,7 @@ ends with "N passed, M failed, K skipped" for scripts/check.sh's
 run_counted. pytest collects the same files (pytest tests/runner) where it
 is installed; the bootstrap does not install it, so this uses unittest.
 """
+
 import os
 import sys
 import unittest

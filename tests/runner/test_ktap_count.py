@@ -8,6 +8,7 @@ A skip must count as skipped, and a scenario that stops short of its plan,
 has no plan, oopses, WARNs or hangs must fail; none of them may pass.
 Runs with unittest (tests/runner/run.py) or pytest.
 """
+
 import os
 import subprocess
 import sys
@@ -97,15 +98,22 @@ class Counting(unittest.TestCase):
     def test_warning_fails(self):
         c, out = run("warning")
         self.assertEqual(verdict(c), "failed")
-        self.assertTrue([x for x in out if "WARNING: CPU: 1 PID: 212 at lib/refcount.c" in x
-                         and x.startswith("error warning: kernel splat")])
+        self.assertTrue(
+            [
+                x
+                for x in out
+                if "WARNING: CPU: 1 PID: 212 at lib/refcount.c" in x and x.startswith("error warning: kernel splat")
+            ]
+        )
 
     def test_lockdep_and_kmemleak_reports_fail(self):
-        for line in ("[   3.1] WARNING: possible circular locking dependency detected",
-                     "[   3.1] INFO: possible recursive locking detected",
-                     "[   9.0] kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)",
-                     "[   9.0] BUG: KASAN: slab-use-after-free in foo+0x1/0x2",
-                     "[   9.0] Kernel panic - not syncing: Fatal exception"):
+        for line in (
+            "[   3.1] WARNING: possible circular locking dependency detected",
+            "[   3.1] INFO: possible recursive locking detected",
+            "[   9.0] kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)",
+            "[   9.0] BUG: KASAN: slab-use-after-free in foo+0x1/0x2",
+            "[   9.0] Kernel panic - not syncing: Fatal exception",
+        ):
             c, _ = ktap_count.count("x", ["1..1\n", "ok 1 a\n"], [line + "\n"], 0)
             self.assertEqual(verdict(c), "failed", line)
 
@@ -113,8 +121,12 @@ class Counting(unittest.TestCase):
         # A guest script's own words ("no oops, BUG or WARNING") and the
         # reprinted results are not kernel reports.
         res = ["1..1\n", "ok 1 probe: no oops, BUG or WARNING\n"]
-        log = ["IMXRPROCRS-RESULTS-BEGIN\n", "[  1.0] BUG: echoed by dmesg in the script\n",
-               "IMXRPROCRS-RESULTS-END\n", "ok 1 probe: no oops, BUG or WARNING\n"]
+        log = [
+            "IMXRPROCRS-RESULTS-BEGIN\n",
+            "[  1.0] BUG: echoed by dmesg in the script\n",
+            "IMXRPROCRS-RESULTS-END\n",
+            "ok 1 probe: no oops, BUG or WARNING\n",
+        ]
         c, out = ktap_count.count("x", res, log, 0)
         self.assertEqual(verdict(c), "passed", out)
 
@@ -127,8 +139,7 @@ class Counting(unittest.TestCase):
     def test_expected_splat_is_listed_not_failed_not_passed(self):
         c, out = run("warning", ["refcount_warn_saturate | kernel: rproc_add() double put (C driver)"])
         self.assertEqual((c["passed"], c["failed"], c["errors"]), (4, 0, 0), out)
-        self.assertTrue([x for x in out if x.startswith("expected-splat warning: ")
-                         and "double put" in x])
+        self.assertTrue([x for x in out if x.startswith("expected-splat warning: ") and "double put" in x])
 
     def test_unexpected_splat_besides_an_expected_one_fails(self):
         c, _ = run("oops", ["refcount_warn_saturate | not this one"])
@@ -141,14 +152,29 @@ class Counting(unittest.TestCase):
 
     def test_cli_exit_status(self):
         d = os.path.join(FIX, "skip")
-        r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "ktap_count.py"),
-                            "--name", "skip", "--log", os.path.join(d, "console.log"), "--rc", "0",
-                            os.path.join(d, "results")], capture_output=True, text=True)
+        r = subprocess.run(
+            [
+                sys.executable,
+                os.path.join(ROOT, "scripts", "ktap_count.py"),
+                "--name",
+                "skip",
+                "--log",
+                os.path.join(d, "console.log"),
+                "--rc",
+                "0",
+                os.path.join(d, "results"),
+            ],
+            capture_output=True,
+            text=True,
+        )
         self.assertEqual(r.returncode, 0)
         self.assertEqual(r.stdout.splitlines()[:4], ["passed 2", "failed 0", "skipped 1", "errors 0"])
         d = os.path.join(FIX, "short-plan-exit0")
-        r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "ktap_count.py"),
-                            "--rc", "0", os.path.join(d, "results")], capture_output=True, text=True)
+        r = subprocess.run(
+            [sys.executable, os.path.join(ROOT, "scripts", "ktap_count.py"), "--rc", "0", os.path.join(d, "results")],
+            capture_output=True,
+            text=True,
+        )
         self.assertEqual(r.returncode, 1)
 
 
@@ -162,13 +188,15 @@ class Parity(unittest.TestCase):
             if r_lines is not None:
                 with open(pr, "w", encoding="utf-8") as f:
                     f.write("".join(r_lines))
-            r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "parity.py"),
-                                os.path.join(t, "p.md"), pc, pr], capture_output=True, text=True)
+            r = subprocess.run(
+                [sys.executable, os.path.join(ROOT, "scripts", "parity.py"), os.path.join(t, "p.md"), pc, pr],
+                capture_output=True,
+                text=True,
+            )
             return r.returncode, r.stdout
 
     def test_skip_is_not_compared_as_pass(self):
-        rc, out = self.parity(["1..2\n", "ok 1 a\n", "ok 2 b # SKIP C oopses\n"],
-                              ["1..2\n", "ok 1 a\n", "ok 2 b\n"])
+        rc, out = self.parity(["1..2\n", "ok 1 a\n", "ok 2 b # SKIP C oopses\n"], ["1..2\n", "ok 1 a\n", "ok 2 b\n"])
         self.assertEqual(rc, 0, out)
         self.assertIn("parity skip x: b: C skip, Rust pass", out)
         self.assertIn("1 rows identical, 1 not compared (skipped)", out)

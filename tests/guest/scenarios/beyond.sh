@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# drivers: c rust
 #
 # What imx_rproc_rs does beyond the upstream C imx_rproc, shown on the
 # virtual i.MX95 (Documentation/user-guide.rst, "Beyond the C driver"):

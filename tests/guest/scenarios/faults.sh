@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# drivers: c rust
 #
 # Fault injection on the virtual i.MX95, against the driver named by
 # imxrprocrs_driver= (DRV, see sim.sh). Every fault must come back to user
@@ -55,6 +54,7 @@ errno_of() {
 }
 
 # channels_up: the rpmsg-raw device and the tty exist.
+# shellcheck disable=SC2120 # $1 (a timeout) is optional
 channels_up() {
 	wait_for "rpmsg_dev rpmsg-raw | grep -q . && ls /dev/ttyRPMSG*" "${1:-10}"
 }
@@ -356,7 +356,7 @@ rp_state() {
 # does not reach. Sets LOOP_N (fault points + 1), LOOP_FAILED (attempts that
 # failed), LOOP_BAD (broken invariants, details in LOOP_WHY), LOOP_ERRNOS.
 fault_loop() {
-	LOOP_N=0 LOOP_FAILED=0 LOOP_BAD=0 LOOP_WHY= LOOP_ERRNOS=
+	LOOP_N=0 LOOP_FAILED=0 LOOP_BAD=0 LOOP_WHY='' LOOP_ERRNOS=''
 	_n=1
 	while [ $_n -le "$1" ]; do
 		_out=$(eval "failnth $_n $2")

@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# drivers: c rust
 #
 # Firmware as it is really linked, on the board's device tree (with the
 # rsc-table region at 0x88220000, as imx95-verdin.dtsi has it), against

@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# drivers: c rust
 #
 # A hostile remote: after start, the simulated M7 breaks the protocol on
 # purpose (debugfs m7_abuse, tests/sim/hostile.rs) while Linux talks to it,

@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# drivers: c rust
 #
 # What goes over MU7, against the driver named by imxrprocrs_driver= (issue
 # 18, the mutation survivors): the simulated MU logs every data word with a

@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# drivers: c rust
 # dtso: tests/dts/imx95-virtual-region-names.dtso
 #
 # Item 7 of "Beyond the C driver": the cm7 node names the role of each

@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# drivers: c rust
 #
 # The whole rpmsg story on the virtual i.MX95, against the driver named by
 # imxrprocrs_driver= (DRV, see sim.sh): the simulated M7 plays Zephyr's

@@ -1,7 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# drivers: c rust
-# timeout: 900
 #
 # Stress and soak of the driver named by imxrprocrs_driver= (DRV, see
 # sim.sh) on the virtual i.MX95, each case a bounded loop that asserts

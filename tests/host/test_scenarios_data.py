@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0
+"""tests/guest/scenarios.toml against the scripts it declares."""
+
+import re
+
+import pytest
+import scenarios
+
+DATA = scenarios.load()
+
+
+def test_every_script_is_declared_and_every_entry_has_a_script():
+    assert sorted(DATA) == scenarios.scripts(), (
+        f"each tests/guest/scenarios/NAME.sh needs a [NAME] table in {scenarios.DATA}, and each table its script"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(DATA))
+def test_no_settings_left_in_comments(name):
+    # Settings are data; the scripts only keep "# dtso:" for
+    # scripts/mutation-check.sh, which must agree with the data file.
+    text = DATA[name].script.read_text()
+    assert not re.search(r"^# (drivers|timeout|expected-splat|needs):", text, re.M)
+    m = re.search(r"^# dtso:\s*(\S+)", text, re.M)
+    assert (m.group(1) if m else None) == DATA[name].dtso
+
+
+@pytest.mark.parametrize("name", sorted(DATA))
+def test_needs_sim_iff_the_script_uses_the_simulator(name):
+    text = DATA[name].script.read_text()
+    uses = bool(re.search(r"^\. /sim\.sh|imx95_sim", text, re.M))
+    assert ("sim" in DATA[name].needs) == uses
+
+
+def test_bad_data_is_refused(tmp_path):
+    for body in (
+        '[x]\ndriver = ["c"]\n',
+        '[x]\ndrivers = ["go"]\n',
+        "[x]\ntimeout = 0\n",
+        '[x]\ndtso = "no/such.dtso"\n',
+        '[x]\nexpected_splats = [{ pattern = "a" }]\n',
+    ):
+        p = tmp_path / "s.toml"
+        p.write_text(body)
+        with pytest.raises(scenarios.DataError):
+            scenarios.load(p)
