@@ -201,13 +201,13 @@ def sync_work(work, log):
               log)
 
 
-def header(script, key):
-    with open(script, encoding="utf-8") as f:
-        for line in f:
-            m = re.match(rf"^# {key}:\s*(.*?)\s*$", line)
-            if m:
-                return m.group(1)
-    return None
+def scenario(work, name):
+    """Scenario NAME as the work copy declares it (tests/guest/scenarios.toml,
+    read by the runner's own loader, tests/host/scenarios.py)."""
+    sys.path.insert(0, os.path.join(HERE, "tests/host"))
+    import scenarios  # noqa: E402  (the runner's module, by path)
+
+    return scenarios.load(os.path.join(work, "tests/guest/scenarios.toml"))[name]
 
 
 def fw_args(work):
@@ -228,21 +228,17 @@ def fw_args(work):
 def run_scenario(work, name, log):
     """Runs scenario NAME with the work copy's modules; returns
     (failing tests, errors, rc)."""
+    decl = scenario(work, name)
     sc = os.path.join(work, "tests/guest/scenarios", name + ".sh")
     args = []
-    drivers = (header(sc, "drivers") or "").split()
-    if "rust" in drivers:
+    if "rust" in decl.drivers:
         args += ["--append", "imxrprocrs_driver=rust"]
-    dtso = header(sc, "dtso")
-    if dtso:
-        args += ["--dtso", os.path.join(work, dtso)]
-    tmo = header(sc, "timeout") or "300"
+    if decl.dtso:
+        args += ["--dtso", os.path.join(work, decl.dtso)]
+    tmo = str(decl.timeout)
     exp = []
-    with open(sc, encoding="utf-8") as f:
-        for line in f:
-            m = re.match(r"^# expected-splat:\s*(.*)$", line)
-            if m:
-                exp += ["--expect-splat", m.group(1)]
+    for splat in decl.expected_splats:
+        exp += ["--expect-splat", splat]
     cmd = [os.path.join(HERE, "scripts/run-qemu.sh"),
            "--module", os.path.join(work, "imx_rproc_rs.ko"),
            "--module", os.path.join(work, "tests/sim/imx95_sim.ko")] + fw_args(work) + args + [

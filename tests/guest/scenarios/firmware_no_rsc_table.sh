@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# dtso: tests/dts/imx95-virtual-no-rsc-table.dtso
 #
 # The images of firmware.sh on a device tree without the rsc-table region
 # (tests/dts/imx95-virtual-no-rsc-table.dtso): both drivers leave the live

@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# drivers: c rust
 #
 # What the loader leaves in the M7's memory, against the driver named by
 # imxrprocrs_driver= (issue 18: the zero-fill of p_memsz - p_filesz was

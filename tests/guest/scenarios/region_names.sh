@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# dtso: tests/dts/imx95-virtual-region-names.dtso
 #
 # Item 7 of "Beyond the C driver": the cm7 node names the role of each
 # memory region in `memory-region-names` (the nodes are ipc-ring@...,
