@@ -11,10 +11,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 fx=${IMX_RPROC_RS_FIXTURES:-$here/../shared/fixtures/zephyr}
 out=${VM7_OUT:-$here/target/vm7}
 mkdir -p "$out"
-bench=
-[ "${1:-}" = --bench ] && bench=--bench
+bench=()
+[ "${1:-}" = --bench ] && bench=(--bench)
 # Unicorn's -sys crate runs bindgen: libclang as the Makefile finds it.
-[ -n "${LIBCLANG_PATH:-}" ] || export LIBCLANG_PATH="$(bash "$here/scripts/bootstrap.sh" --print-env 2>/dev/null | sed -n 's/^LIBCLANG_PATH=//p')"
+if [ -z "${LIBCLANG_PATH:-}" ]; then
+	LIBCLANG_PATH=$(bash "$here/scripts/bootstrap.sh" --print-env 2>/dev/null | sed -n 's/^LIBCLANG_PATH=//p')
+	export LIBCLANG_PATH
+fi
 export PATH=$HOME/.cargo/bin:$PATH
 cargo build --quiet --release -p vm7 || { echo "0 passed, 1 failed"; exit 1; }
 vm7=$here/target/release/vm7
@@ -36,12 +39,17 @@ for c in "${cases[@]}"; do
 		continue
 	fi
 	log=$out/${img%.elf}.console
-	args=(-q "$fx/$img" --console "$log" $bench)
-	if [ -n "$until" ]; then args+=(--until "$until" --budget 50000000); else args+=(--budget 60000000 $extra); fi
+	args=(-q "$fx/$img" --console "$log" ${bench[@]+"${bench[@]}"})
+	if [ -n "$until" ]; then
+		args+=(--until "$until" --budget 50000000)
+	else
+		read -r -a more <<<"$extra"
+		args+=(--budget 60000000 "${more[@]}")
+	fi
 	sum=$("$vm7" "${args[@]}" 2>"$out/${img%.elf}.stderr")
 	rc=$?
 	echo "# $(echo "$sum" | head -n 1 | cut -c1-200)"
-	[ -n "$bench" ] && echo "# $img: $(echo "$sum" | grep bench)"
+	[ ${#bench[@]} -ne 0 ] && echo "# $img: $(echo "$sum" | grep bench)"
 	good=1
 	grep -qx '\*\*\* Booting Zephyr OS build 4.1.0 \*\*\*' "$log" || good=0
 	[ "$rc" -eq 0 ] || good=0
