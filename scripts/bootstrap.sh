@@ -98,56 +98,50 @@ install_tools() {
 	install_host_venv
 }
 
-# ruff for the host Python (scripts/host-requirements.txt, pinned): a venv in
-# the cache on Debian's /usr/bin/python3 with its system site packages, so
-# Debian's python3-pytest above is the pytest it runs. Rebuilt when the
-# requirements change.
-host_venv=$cache/host-venv
-install_host_venv() {
-	local req=$here/scripts/host-requirements.txt stamp want
-	stamp=$host_venv/.imx_rproc_rs-requirements
+# pinned_venv DIR REQ TOOL IMPORTS [PIP_ARGS...]: a venv in the cache on
+# Debian's /usr/bin/python3 with its system site packages, holding what REQ
+# pins; rebuilt when REQ changes. TOOL (in the venv's bin/) must answer
+# --version and the modules IMPORTS names (comma-separated; may be empty)
+# must import. Says what it found or did.
+pinned_venv() {
+	local dir=$1 req=$2 tool=$3 imports=$4 stamp want t0=$SECONDS
+	shift 4
+	stamp=$dir/.imx_rproc_rs-requirements
 	want=$(sha256sum <"$req" | cut -c1-16)
-	step "ruff (PyPI, pinned, venv on Debian's python3)"
-	if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && "$host_venv/bin/ruff" --version >/dev/null 2>&1; then
-		done_ "present: $host_venv ($("$host_venv/bin/ruff" --version))"
+	if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && "$dir/bin/$tool" --version >/dev/null 2>&1; then
+		done_ "present: $dir ($tool --version: $("$dir/bin/$tool" --version))"
 		return
 	fi
-	rm -rf "$host_venv"
-	/usr/bin/python3 -m venv --system-site-packages "$host_venv" ||
+	rm -rf "$dir"
+	/usr/bin/python3 -m venv --system-site-packages "$dir" ||
 		die "python3 -m venv failed (python3-venv)"
-	"$host_venv/bin/pip" install -q --disable-pip-version-check -r "$req" ||
+	"$dir/bin/pip" install -q --disable-pip-version-check "$@" -r "$req" ||
 		die "pip install -r $req failed"
+	if [ -n "$imports" ]; then
+		"$dir/bin/python" -c "import $imports" || die "the venv $dir cannot import $imports"
+	fi
 	echo "$want" >"$stamp"
-	done_ "installed: $("$host_venv/bin/ruff" --version)"
+	done_ "installed in $((SECONDS - t0)) s: $dir ($tool --version: $("$dir/bin/$tool" --version))"
 }
 
-# dt-schema (dt-validate, dt-mk-schema) for scripts/dt-check.sh: a venv in
-# the cache on Debian's python3 with its system site packages, so the
-# python3-libfdt above serves as pylibfdt (PyPI has that only as a source
-# package: a C build with swig, minutes on a slow machine). Every package is
-# pinned in scripts/dtschema-requirements.txt and installed --no-deps; the
-# venv is rebuilt when that file changes.
+# ruff for the host Python (scripts/host-requirements.txt, pinned), in a
+# venv whose system site packages give it Debian's python3-pytest above.
+host_venv=$cache/host-venv
+install_host_venv() {
+	step "ruff (PyPI, pinned, venv on Debian's python3)"
+	pinned_venv "$host_venv" "$here/scripts/host-requirements.txt" ruff ""
+}
+
+# dt-schema (dt-validate, dt-mk-schema) for scripts/dt-check.sh: every
+# package pinned in scripts/dtschema-requirements.txt and installed
+# --no-deps; the system site packages give it Debian's python3-libfdt as
+# pylibfdt (PyPI has that only as a source package: a C build with swig,
+# minutes on a slow machine).
 dtschema_venv=$cache/dtschema-venv
 install_dtschema() {
-	local req=$here/scripts/dtschema-requirements.txt stamp want
-	stamp=$dtschema_venv/.imx_rproc_rs-requirements
-	want=$(sha256sum <"$req" | cut -c1-16)
 	step "dtschema (PyPI, pinned, venv with Debian's python3-libfdt)"
-	if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] &&
-		"$dtschema_venv/bin/dt-validate" --version >/dev/null 2>&1; then
-		done_ "present: $dtschema_venv (dt-validate $("$dtschema_venv/bin/dt-validate" --version))"
-		return
-	fi
-	local t0=$SECONDS
-	rm -rf "$dtschema_venv"
-	/usr/bin/python3 -m venv --system-site-packages "$dtschema_venv" ||
-		die "python3 -m venv failed (python3-venv)"
-	"$dtschema_venv/bin/pip" install -q --disable-pip-version-check --no-deps -r "$req" ||
-		die "pip install -r $req failed"
-	"$dtschema_venv/bin/python" -c 'import libfdt, dtschema' ||
-		die "dtschema venv cannot import libfdt/dtschema"
-	echo "$want" >"$stamp"
-	done_ "installed in $((SECONDS - t0)) s: dt-validate $("$dtschema_venv/bin/dt-validate" --version)"
+	pinned_venv "$dtschema_venv" "$here/scripts/dtschema-requirements.txt" dt-validate \
+		"libfdt, dtschema" --no-deps
 }
 
 libclang_dir() {
