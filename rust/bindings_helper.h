@@ -27,8 +27,6 @@ irqreturn_t rproc_vq_interrupt(struct rproc *rproc, int vq_id);
 
 /* Wrappers for static inline functions, in rust/helpers.c. */
 u32 imx_rproc_rs_vq_used_sum(struct rproc *rproc);
-void imx_rproc_rs_rproc_set_feature(struct rproc *rproc,
-				    enum rproc_features feature);
 void __iomem *imx_rproc_rs_ioremap_wc(phys_addr_t offset, size_t size);
 void __iomem *imx_rproc_rs_ioremap(phys_addr_t offset, size_t size);
 void imx_rproc_rs_iounmap(void __iomem *addr);

@@ -9,12 +9,6 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
-void imx_rproc_rs_rproc_set_feature(struct rproc *rproc,
-				    enum rproc_features feature)
-{
-	set_bit(feature, rproc->features);
-}
-
 void __iomem *imx_rproc_rs_ioremap_wc(phys_addr_t offset, size_t size)
 {
 	return ioremap_wc(offset, size);
