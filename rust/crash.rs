@@ -5,18 +5,35 @@
 
 use crate::{
     dcfg::Dcfg,
-    diag::{LastStop, Stats},
+    diag::{
+        LastStop,
+        Stats, //
+    },
     kernel_ext::{
         imx_sm,
-        remoteproc::{self, Rproc},
+        remoteproc::{
+            self,
+            Rproc, //
+        }, //
     },
-    sm::Method,
+    sm::Method, //
 };
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{
+    AtomicBool,
+    Ordering, //
+};
 use kernel::{
     prelude::*,
-    sync::{aref::ARef, Arc},
-    workqueue::{self, impl_has_delayed_work, DelayedWork, WorkItem},
+    sync::{
+        aref::ARef,
+        Arc, //
+    },
+    workqueue::{
+        self,
+        impl_has_delayed_work,
+        DelayedWork,
+        WorkItem, //
+    }, //
 };
 
 /// Watches the M7 through the System Manager while it runs, and reports a

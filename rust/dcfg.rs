@@ -3,7 +3,10 @@
 //! What differs between the SoCs this driver runs on, as data: the C
 //! driver's `imx_rproc_dcfg`. The OF table points each compatible at one.
 
-use crate::fw::att::{self, AttEntry};
+use crate::fw::att::{
+    self,
+    AttEntry, //
+};
 
 /// One SoC's configuration of the remote core.
 #[derive(Debug)]

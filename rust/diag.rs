@@ -3,11 +3,22 @@
 //! Diagnostics: the counters of the IPC path, why the M7 last stopped, and
 //! the debugfs `status` file that shows them.
 
-use crate::{dcfg::Dcfg, kernel_ext::imx_sm, sm::Method};
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use crate::{
+    dcfg::Dcfg,
+    kernel_ext::imx_sm,
+    sm::Method, //
+};
+use core::sync::atomic::{
+    AtomicBool,
+    AtomicU64,
+    Ordering, //
+};
 use kernel::{
     prelude::*,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc,
+        Mutex, //
+    }, //
 };
 
 /// Why the M7 last stopped (or failed to start), as this driver saw it.

@@ -5,31 +5,63 @@
 
 use crate::{
     crash::CrashWatch,
-    dcfg::{self, Dcfg},
-    diag::{Diag, Stats},
+    dcfg::{
+        self,
+        Dcfg, //
+    },
+    diag::{
+        Diag,
+        Stats, //
+    },
     fw,
     kernel_ext::{
         module_dir::ModuleDir,
         of_rmem,
         pm::RuntimePm,
-        remoteproc::{self, Rproc},
+        remoteproc::{
+            self,
+            Rproc, //
+        }, //
     },
     mbox::Mailboxes,
-    memory::{map_memory, memory_roles, parse_regions},
-    rproc::{BootState, ImxRproc},
+    memory::{
+        map_memory,
+        memory_roles,
+        parse_regions, //
+    },
+    rproc::{
+        BootState,
+        ImxRproc, //
+    },
     rx::RxWork,
-    sm::detect_mode,
+    sm::detect_mode, //
 };
-use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64};
+use core::sync::atomic::{
+    AtomicBool,
+    AtomicI64,
+    AtomicU32,
+    AtomicU64, //
+};
 use kernel::{
     debugfs,
-    device::{Bound, Core, Device},
-    of, platform,
+    device::{
+        Bound,
+        Core,
+        Device, //
+    },
+    of,
+    platform,
     prelude::*,
     str::CString,
-    sync::{aref::ARef, Arc},
+    sync::{
+        aref::ARef,
+        Arc, //
+    },
     time::Instant,
-    workqueue::{new_delayed_work, new_work},
+    workqueue::{
+        new_delayed_work,
+        new_work, //
+    }, //
 };
 
 /// `EI_CLASS` of the M7's coredumps.

@@ -7,11 +7,17 @@ use crate::{
     fw::{
         self,
         elf::Elf32,
-        rsc::{Resource, ResourceTable},
+        rsc::{
+            Resource,
+            ResourceTable, //
+        }, //
     },
-    rproc::ImxRproc,
+    rproc::ImxRproc, //
 };
-use kernel::{device::Device, prelude::*};
+use kernel::{
+    device::Device,
+    prelude::*, //
+};
 
 /// The section the resource table is linked into.
 pub(crate) const RSC_SECTION: &[u8] = b".resource_table";

@@ -30,7 +30,10 @@ mod rx;
 mod selftests;
 mod sm;
 
-use kernel::{platform, prelude::*};
+use kernel::{
+    platform,
+    prelude::*, //
+};
 use kernel_ext::module_dir::ModuleDir;
 
 /// The module: the platform driver and the debugfs root its devices share

@@ -15,7 +15,10 @@ pub(crate) mod pm;
 pub(crate) mod remoteproc;
 pub(crate) mod workqueue;
 
-use kernel::device::{Device, DeviceContext};
+use kernel::device::{
+    Device,
+    DeviceContext, //
+};
 
 /// The `struct device` behind a kernel-crate [`Device`].
 ///

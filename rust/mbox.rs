@@ -5,17 +5,26 @@
 
 use crate::{
     diag::Stats,
-    kernel_ext::mailbox::{self, Channel},
+    kernel_ext::mailbox::{
+        self,
+        Channel, //
+    },
     rproc::ImxRproc,
-    rx::RxWork,
+    rx::RxWork, //
 };
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{
+    AtomicU32,
+    Ordering, //
+};
 use kernel::{
-    device::{Bound, Device},
+    device::{
+        Bound,
+        Device, //
+    },
     io::poll::read_poll_timeout,
     prelude::*,
     sync::Arc,
-    time::Delta,
+    time::Delta, //
 };
 
 /// How long a kick waits for the MU to take its word, as the C driver's `tx_tout`.

@@ -6,16 +6,27 @@
 
 use crate::{
     fw::{
-        att::{self, AttEntry},
-        rsc::Limits,
+        att::{
+            self,
+            AttEntry, //
+        },
+        rsc::Limits, //
     },
-    kernel_ext::of_rmem::{self, IoMapping, MapKind, ReservedRegion},
-    rproc::ImxRproc,
+    kernel_ext::of_rmem::{
+        self,
+        IoMapping,
+        MapKind,
+        ReservedRegion, //
+    },
+    rproc::ImxRproc, //
 };
 use kernel::{
-    device::{Bound, Device},
+    device::{
+        Bound,
+        Device, //
+    },
     prelude::*,
-    sync::Arc,
+    sync::Arc, //
 };
 
 /// At most this many `memory-region` entries, as the C driver.

@@ -5,13 +5,20 @@
 //! for IPC, and `start` waits for it.
 
 use crate::kernel_ext::mailbox::RxHandler;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{
+    AtomicBool,
+    Ordering, //
+};
 use kernel::{
     device::Device,
     io::poll::read_poll_timeout,
     prelude::*,
     sync::Arc,
-    time::{Delta, Instant, Monotonic},
+    time::{
+        Delta,
+        Instant,
+        Monotonic, //
+    }, //
 };
 
 /// A firmware that rings the `rxdb` doorbell once ready says so with this

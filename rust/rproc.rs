@@ -5,27 +5,71 @@
 use crate::{
     crash::CrashWatch,
     dcfg::Dcfg,
-    diag::{LastStop, Stats},
-    fw::{att, boot, elf::Elf32, rsc::ResourceTable},
-    image::{fw_error, RSC_SECTION},
+    diag::{
+        LastStop,
+        Stats, //
+    },
+    fw::{
+        att,
+        boot,
+        elf::Elf32,
+        rsc::ResourceTable, //
+    },
+    image::{
+        fw_error,
+        RSC_SECTION, //
+    },
     kernel_ext::{
-        self, imx_sm,
-        mailbox::{self, Channel},
-        of_rmem::{MappedRange, ReservedRegion},
-        remoteproc::{self, LoadedTable, Rproc},
+        self,
+        imx_sm,
+        mailbox::{
+            self,
+            Channel, //
+        },
+        of_rmem::{
+            MappedRange,
+            ReservedRegion, //
+        },
+        remoteproc::{
+            self,
+            LoadedTable,
+            Rproc, //
+        }, //
     },
     mbox::Mailboxes,
-    memory::{Mapped, Ranges, Role},
-    ready::{wait_ready, ReadyBell, READY_DEFAULT_MS, READY_SECTION},
+    memory::{
+        Mapped,
+        Ranges,
+        Role, //
+    },
+    ready::{
+        wait_ready,
+        ReadyBell,
+        READY_DEFAULT_MS,
+        READY_SECTION, //
+    },
     rx::RxWork,
-    sm::Method,
+    sm::Method, //
 };
-use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use core::sync::atomic::{
+    AtomicBool,
+    AtomicU32,
+    Ordering, //
+};
 use kernel::{
-    device::{Bound, Device},
+    device::{
+        Bound,
+        Device, //
+    },
     prelude::*,
-    sync::{Arc, Mutex},
-    time::{Instant, Monotonic},
+    sync::{
+        Arc,
+        Mutex, //
+    },
+    time::{
+        Instant,
+        Monotonic, //
+    }, //
 };
 
 /// How much of the `rsc-table` region the core gets on attach, as upstream.

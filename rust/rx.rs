@@ -5,14 +5,33 @@
 
 use crate::{
     diag::Stats,
-    kernel_ext::{mailbox::RxHandler, remoteproc::Rproc},
+    kernel_ext::{
+        mailbox::RxHandler,
+        remoteproc::Rproc, //
+    }, //
 };
-use core::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{
+    AtomicI64,
+    AtomicU32,
+    AtomicU64,
+    Ordering, //
+};
 use kernel::{
     prelude::*,
-    sync::{aref::ARef, Arc},
-    time::{Instant, Monotonic},
-    workqueue::{self, impl_has_work, Work, WorkItem},
+    sync::{
+        aref::ARef,
+        Arc, //
+    },
+    time::{
+        Instant,
+        Monotonic, //
+    },
+    workqueue::{
+        self,
+        impl_has_work,
+        Work,
+        WorkItem, //
+    }, //
 };
 
 /// Notifications in a row that find no used buffer before the driver

@@ -4,12 +4,18 @@
 //! controls the M7 (CPU or LMM protocol), detecting it at probe, and the
 //! LMM shutdown.
 
-use crate::{dcfg::Dcfg, kernel_ext::imx_sm};
+use crate::{
+    dcfg::Dcfg,
+    kernel_ext::imx_sm, //
+};
 use kernel::{
-    device::{Bound, Device},
+    device::{
+        Bound,
+        Device, //
+    },
     io::poll::read_poll_timeout,
     prelude::*,
-    time::Delta,
+    time::Delta, //
 };
 
 /// How often a graceful LMM shutdown is polled.

@@ -9,7 +9,10 @@
 //! probed, so every call here may legitimately defer a caller's probe.
 
 use super::bindings;
-use kernel::error::{to_result, Result};
+use kernel::error::{
+    to_result,
+    Result, //
+};
 
 /// `LMM_ID_DISCOVER`: asks the System Manager for the caller's own logical machine.
 pub(crate) const LMM_ID_DISCOVER: u32 = bindings::LMM_ID_DISCOVER;

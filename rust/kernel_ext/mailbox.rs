@@ -9,14 +9,20 @@
 //! [`RxHandler`], which may be called in atomic context.
 
 use super::bindings;
-use core::{ptr::NonNull, sync::atomic::AtomicU32};
+use core::{
+    ptr::NonNull,
+    sync::atomic::AtomicU32, //
+};
 use kernel::{
-    device::{Bound, Device},
+    device::{
+        Bound,
+        Device, //
+    },
     error::from_err_ptr,
     ffi::c_void,
     prelude::*,
     sync::Arc,
-    types::Opaque,
+    types::Opaque, //
 };
 
 /// Receives the messages of a channel.

@@ -9,8 +9,15 @@
 //! ("TODO: Move this into per-module data once that exists"). Here it is a
 //! global lock, initialised once, so the driver needs no `unsafe`.
 
-use core::sync::atomic::{AtomicU8, Ordering};
-use kernel::{debugfs, prelude::*, sync::global_lock};
+use core::sync::atomic::{
+    AtomicU8,
+    Ordering, //
+};
+use kernel::{
+    debugfs,
+    prelude::*,
+    sync::global_lock, //
+};
 
 global_lock! {
     // SAFETY: `ROOT` is initialised by the first `ModuleDir::create`, and

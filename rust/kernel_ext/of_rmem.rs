@@ -8,9 +8,12 @@
 use super::bindings;
 use core::ptr::NonNull;
 use kernel::{
-    device::{Bound, Device},
+    device::{
+        Bound,
+        Device, //
+    },
     prelude::*,
-    str::CString,
+    str::CString, //
 };
 
 /// One entry of a device's `memory-region` property.

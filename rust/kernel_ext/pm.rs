@@ -6,10 +6,13 @@
 
 use super::bindings;
 use kernel::{
-    device::{Bound, Device},
+    device::{
+        Bound,
+        Device, //
+    },
     error::to_result,
     prelude::*,
-    sync::aref::ARef,
+    sync::aref::ARef, //
 };
 
 /// Runtime PM enabled and the device resumed, with a usage count held:

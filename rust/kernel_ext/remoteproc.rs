@@ -14,19 +14,39 @@
 
 use super::{
     bindings,
-    of_rmem::{IoMapping, MappedRange, ReservedRegion},
+    of_rmem::{
+        IoMapping,
+        MappedRange,
+        ReservedRegion, //
+    }, //
 };
-use core::{marker::PhantomData, ptr::NonNull};
+use core::{
+    marker::PhantomData,
+    ptr::NonNull, //
+};
 use kernel::{
-    device::{Bound, Device},
-    error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
-    ffi::{c_int, c_void},
+    device::{
+        Bound,
+        Device, //
+    },
+    error::{
+        from_result,
+        to_result,
+        VTABLE_DEFAULT_ERROR, //
+    },
+    ffi::{
+        c_int,
+        c_void, //
+    },
     prelude::*,
     sync::{
-        aref::{ARef, AlwaysRefCounted},
-        Arc,
+        aref::{
+            ARef,
+            AlwaysRefCounted, //
+        },
+        Arc, //
     },
-    types::Opaque,
+    types::Opaque, //
 };
 
 /// Remote processor states, `enum rproc_state`.

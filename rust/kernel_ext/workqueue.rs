@@ -11,7 +11,12 @@
 use super::bindings;
 use kernel::{
     sync::Arc,
-    workqueue::{HasDelayedWork, HasWork, Work, WorkItem},
+    workqueue::{
+        HasDelayedWork,
+        HasWork,
+        Work,
+        WorkItem, //
+    }, //
 };
 
 /// The `work_struct` of the item `this` points to.
