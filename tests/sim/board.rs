@@ -51,7 +51,7 @@ use crate::{
     m7::{Knobs, M7},
     mu::{MuFault, MuFaults, MuTrace},
     preboot, rpmsg,
-    sm::{self, Fail, FailAction, Sm},
+    sm::{self, Fail, FailAction, RemoteIds, Sm},
 };
 use kernel::{
     debugfs::{Dir, File},
@@ -154,15 +154,27 @@ pub(crate) struct Board {
     _dir: Dir,
 }
 
+/// The remote-core nodes the board knows, by compatible, and how the SoC's System Manager
+/// numbers each core (drivers/remoteproc/imx_rproc.c, Linux 7.2: the `cpuid` and `lmid` of
+/// `imx_rproc_cfg_imx95_m7`, `imx_rproc_cfg_imx94_m70`, `_m71`, `_m33s`).
+const REMOTES: [(&CStr, RemoteIds); 4] = [
+    (c"fsl,imx95-cm7", RemoteIds::IMX95),
+    (c"fsl,imx94-cm70", RemoteIds { cpu: 1, lm: 2 }),
+    (c"fsl,imx94-cm71", RemoteIds { cpu: 7, lm: 3 }),
+    (c"fsl,imx94-cm33s", RemoteIds { cpu: 8, lm: 1 }),
+];
+
 impl Board {
     /// Creates the board in its power-on state, with its debugfs directory.
     pub(crate) fn new() -> Result<Arc<Self>> {
-        let mem = M7Mem::from_dt(c"fsl,imx95-cm7").unwrap_or_else(|e| {
-            pr_warn!(
-                "no memory for the simulated M7 (cm7 node: {:?}); it will fault\n",
-                e
-            );
-            M7Mem::empty()
+        // The remote core's node: the i.MX95's cm7, or one of the i.MX94's cores, which the
+        // System Manager numbers as the SoC does (sm::RemoteIds).
+        let found = REMOTES
+            .iter()
+            .find_map(|&(compatible, ids)| Some((M7Mem::from_dt(compatible).ok()?, ids)));
+        let (mem, ids) = found.unwrap_or_else(|| {
+            pr_warn!("no memory for the simulated M7 (no remote core node); it will fault\n");
+            (M7Mem::empty(), RemoteIds::IMX95)
         });
         let m7 = Arc::pin_init(M7::new(mem), GFP_KERNEL)?;
         for r in m7.mem().regions() {
@@ -175,6 +187,7 @@ impl Board {
             ));
         }
         let sm = Arc::pin_init(Sm::new(m7.clone()), GFP_KERNEL)?;
+        sm.set_remote_ids(ids);
         let mu7_faults = Arc::new(MuFaults::new(), GFP_KERNEL)?;
         let mu7_trace = MuTrace::new()?;
         let dir = Dir::new(c"imx95_sim");

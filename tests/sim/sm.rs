@@ -147,6 +147,76 @@ const LM_NAMES: [&str; NR_LMM] = ["M33S", "M7", "AP"];
 /// The logical machine of the Cortex-M7.
 pub(crate) const M7_LM: u32 = 1;
 
+/// How the SoC numbers the remote core in SCMI messages: its CPU id and its LM id. The
+/// simulation is the i.MX95's (the M7 is CPU 1 in LM 1); for the i.MX94's cores
+/// (drivers/remoteproc/imx_rproc.c, Linux 7.2: `imx_rproc_cfg_imx94_m70` CPU 1 in LM 2, `_m71`
+/// CPU 7 in LM 3, `_m33s` CPU 8 in LM 1) the SoC's ids are swapped with the simulation's at the
+/// SCMI boundary, in requests and in the LM id of a reply. Only the ids move: the simulated
+/// System Manager is the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RemoteIds {
+    /// The remote core's CPU id.
+    pub(crate) cpu: u32,
+    /// The remote core's logical machine id.
+    pub(crate) lm: u32,
+}
+
+impl RemoteIds {
+    /// The i.MX95's numbering: the simulation's own.
+    pub(crate) const IMX95: Self = Self {
+        cpu: M7_CPU as u32,
+        lm: M7_LM,
+    };
+
+    /// `id` with `soc` and `sim` swapped (its own inverse).
+    fn swap(id: u32, soc: u32, sim: u32) -> u32 {
+        if id == soc {
+            sim
+        } else if id == sim {
+            soc
+        } else {
+            id
+        }
+    }
+
+    /// A CPU id from the SoC's numbering to the simulation's, or back.
+    fn cpu(self, id: u32) -> u32 {
+        Self::swap(id, self.cpu, M7_CPU as u32)
+    }
+
+    /// An LM id from the SoC's numbering to the simulation's, or back.
+    fn lm(self, id: u32) -> u32 {
+        Self::swap(id, self.lm, M7_LM)
+    }
+
+    /// The request with the ids it carries in the simulation's numbering.
+    fn request(self, req: &Request) -> Request {
+        let mut r = Request {
+            proto: req.proto,
+            msg: req.msg,
+            args: req.args,
+            nargs: req.nargs,
+        };
+        match (req.proto, req.msg) {
+            // Every LMM message but the protocol's own starts with an LM id
+            // (LMM_ATTRIBUTES' SELF_ID is no id); LMM_RESET_VECTOR_SET has the CPU next.
+            (PROTO_LMM, msg) if msg >= LMM_ATTRIBUTES && msg != NEGOTIATE_PROTOCOL_VERSION => {
+                if r.args[0] != SELF_ID {
+                    r.args[0] = self.lm(r.args[0]);
+                }
+                if msg == LMM_RESET_VECTOR_SET {
+                    r.args[1] = self.cpu(r.args[1]);
+                }
+            }
+            (PROTO_CPU, msg) if msg >= CPU_ATTRIBUTES && msg != NEGOTIATE_PROTOCOL_VERSION => {
+                r.args[0] = self.cpu(r.args[0])
+            }
+            _ => {}
+        }
+        r
+    }
+}
+
 /// Number of CPUs.
 pub(crate) const NR_CPU: usize = 9;
 /// Names of the CPUs.
@@ -372,6 +442,8 @@ pub(crate) struct SmState {
     lmm_control: bool,
     /// Whether LM 1 ignores graceful shutdown requests (stays on until forced).
     ignore_graceful: bool,
+    /// The SoC's numbering of the remote core.
+    ids: RemoteIds,
     lms: [LmState; NR_LMM],
     cpus: [Cpu; NR_CPU],
     fails: KVec<Fail>,
@@ -399,6 +471,7 @@ impl SmState {
             linux_lm: 2,
             lmm_control: true,
             ignore_graceful: false,
+            ids: RemoteIds::IMX95,
             lms: [LmState::On, LmState::Off, LmState::On],
             cpus,
             fails: KVec::new(),
@@ -519,12 +592,19 @@ impl SmState {
 
     /// Handles a request; returns the status and fills `reply` on success.
     fn handle(&mut self, req: &Request, reply: &mut Reply) -> i32 {
+        let req = &self.ids.request(req);
         let res = match req.proto {
             PROTO_BASE => self.base(req, reply),
             PROTO_LMM => self.lmm(req, reply),
             PROTO_CPU => self.cpu(req, reply),
             _ => Err(NOT_SUPPORTED),
         };
+        // LMM_ATTRIBUTES answers with the LM's id first.
+        if res.is_ok() && req.proto == PROTO_LMM && req.msg == LMM_ATTRIBUTES {
+            if let Some(lmid) = reply.words.first_mut() {
+                *lmid = self.ids.lm(*lmid);
+            }
+        }
         match res {
             Ok(()) => SUCCESS,
             Err(status) => status,
@@ -629,7 +709,9 @@ impl SmState {
             LMM_POWER_ON,
             LMM_RESET_VECTOR_SET,
         ];
-        if let Some(res) = Self::common(req, reply, IMX_VERSION, NR_LMM as u32, &IMPLEMENTED) {
+        // LMs up to the remote core's id (the i.MX94's M71 is in LM 3).
+        let nr_lm = (NR_LMM as u32).max(self.ids.lm + 1);
+        if let Some(res) = Self::common(req, reply, IMX_VERSION, nr_lm, &IMPLEMENTED) {
             return res;
         }
         match req.msg {
@@ -909,6 +991,11 @@ impl Sm {
 
         self.notify_m7(event);
         Ok(raise)
+    }
+
+    /// Numbers the remote core as the SoC does (set once, before any agent talks).
+    pub(crate) fn set_remote_ids(&self, ids: RemoteIds) {
+        self.locked().ids = ids;
     }
 
     /// Returns the LM Linux is in.
