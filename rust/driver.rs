@@ -80,7 +80,12 @@ kernel::of_device_table!(
     OF_TABLE,
     MODULE_OF_TABLE,
     <ImxRprocDriver as platform::Driver>::IdInfo,
-    [(of::DeviceId::new(c"fsl,imx95-cm7"), &dcfg::IMX95_M7)]
+    [
+        (of::DeviceId::new(c"fsl,imx94-cm70"), &dcfg::IMX94_M70),
+        (of::DeviceId::new(c"fsl,imx94-cm71"), &dcfg::IMX94_M71),
+        (of::DeviceId::new(c"fsl,imx94-cm33s"), &dcfg::IMX94_M33S),
+        (of::DeviceId::new(c"fsl,imx95-cm7"), &dcfg::IMX95_M7),
+    ]
 );
 
 impl platform::Driver for ImxRprocDriver {

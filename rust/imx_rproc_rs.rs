@@ -4,7 +4,8 @@
 //! through the i.MX System Manager.
 //!
 //! A drop-in replacement for the i.MX95 path of `drivers/remoteproc/imx_rproc.c`:
-//! it binds `fsl,imx95-cm7`, registers the device tree's reserved memory as
+//! it binds `fsl,imx95-cm7` (and, as data in `dcfg`, the i.MX94 cores the C
+//! driver carries), registers the device tree's reserved memory as
 //! carveouts, talks to the M7 through the `tx`/`rx` mailboxes and boots and
 //! stops it with the System Manager's CPU protocol (the M7 sits in Linux's
 //! logical machine) or LMM protocol (it has a logical machine of its own).
@@ -65,7 +66,7 @@ module! {
     type: ImxRprocModule,
     name: "imx_rproc_rs",
     authors: ["imx_rproc_rs developers"],
-    description: "i.MX95 Cortex-M7 remote processor driver (Rust)",
+    description: "i.MX95 Cortex-M7 (and i.MX94 M7/M33S) remote processor driver (Rust)",
     license: "GPL",
     params: {
         detach_on_unbind: u8 {

@@ -213,3 +213,66 @@ fw_fixture() {
 		done
 	fi
 }
+
+# remote_core COMPATIBLE CPUID LMID: the probe + rpmsg story of one remote
+# core of another SoC on the virtual board (tests/dts/imx94-virtual-*.dtso):
+# the node carries COMPATIBLE, and the simulated System Manager numbers the
+# core CPU CPUID in LM LMID (hex, as its log writes them; tests/sim/board.rs
+# REMOTES, from the C driver's imx_rproc_cfg_*). In LMM mode (Linux in an LM
+# of its own) and then in CPU mode (the core in Linux's LM): the driver
+# under test binds, its probe asks the System Manager about exactly these
+# ids, zephyr.elf boots through them and rpmsg works (fw_try). 22 tests.
+remote_core() {
+	check "simulated MU + System Manager up, SCMI CPU/LMM drivers bound" sim_up
+	expect_eq "the remote core's node is $1" \
+		"$(tr -d '\000' </proc/device-tree/remoteproc-cm7/compatible)" "$1"
+	check "modprobe rpmsg_client_sample" modprobe rpmsg_client_sample
+	_rc_info="proto=0x82 msg=0xc args=$2 status=0"
+	_rc_discover='proto=0x80 msg=0x3 args=0xffffffff status=0'
+	_rc_nl='
+'
+	for _rc_mode in lmm cpu; do
+		if [ $_rc_mode = lmm ]; then
+			sim_set linux_lm 2
+			_rc_seq="$_rc_info$_rc_nl$_rc_discover${_rc_nl}proto=0x80 msg=0xb args=$3 status=0${_rc_nl}proto=0x80 msg=0x6 args=$3,0x0 status=0"
+			_rc_says="Using LMM Protocol OPS"
+			# LMM_RESET_VECTOR_SET (LM, CPU), then LMM_BOOT.
+			_rc_boot="proto=0x80 msg=0xc args=$3,$2,.*${_rc_nl}proto=0x80 msg=0x4 args=$3 status=0"
+		else
+			sim_set linux_lm 1
+			_rc_seq="$_rc_info$_rc_nl$_rc_discover"
+			_rc_says="Using CPU Protocol OPS"
+			# CPU_RESET_VECTOR_SET, then CPU_START.
+			_rc_boot="proto=0x82 msg=0x6 args=$2,.*${_rc_nl}proto=0x82 msg=0x4 args=$2 status=0"
+		fi
+		sim_log_clear
+		dmesg -c >/dev/null
+		# No crash watch: its SM polls would join the probe's sequence.
+		if [ "$DRV" = rust ]; then
+			drv_load rust crash_poll_ms=0
+		else
+			drv_load c
+		fi
+		wait_for rproc_dir 2
+		check "$_rc_mode mode: bound to the driver under test" \
+			test -e "/sys/bus/platform/drivers/$(drv_name "$DRV")/remoteproc-cm7"
+		expect_eq "$_rc_mode mode: the probe's SCMI messages" "$(sim_log)" "$_rc_seq"
+		check "$_rc_mode mode: the driver says '$_rc_says'" \
+			sh -c "dmesg | grep -q '$_rc_says'"
+		sim_log_clear
+		# fw_try clears the kernel log: one goodbye of the sample to wait for.
+		FW_GOODBYES=0
+		fw_try zephyr.elf rpmsg rpmsg
+		# The start's messages name the core as the SoC does.
+		_rc_log=$(sim_log | grep -E 'msg=0x(c|4|6) ' | tr '\n' '|')
+		_rc_want=$(printf '%s' "$_rc_boot" | tr '\n' '|')
+		if printf '%s\n' "$_rc_log" | grep -q "$_rc_want"; then
+			ktap_ok "$_rc_mode mode: the boot's SCMI messages carry CPU $2, LM $3"
+		else
+			ktap_fail "$_rc_mode mode: the boot's SCMI messages carry CPU $2, LM $3" "$(sim_log)"
+		fi
+		drv_unload "$DRV"
+	done
+	check "the driver unloads, the core off" sh -c \
+		"[ -z \"\$(ls /sys/class/remoteproc)\" ] && [ \"\$(cat $SIM/m7_running)\" = 0 ]"
+}

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# The i.MX94's M71 (fsl,imx94-cm71) on the virtual board
+# (tests/dts/imx94-virtual-cm71.dtso), against the driver named by
+# imxrprocrs_driver=: probe and rpmsg in LMM and CPU mode, the System
+# Manager numbering the core CPU 0x7 in LM 0x3 as drivers/remoteproc/imx_rproc.c
+# (imx_rproc_cfg_imx94_m71: cpuid, lmid) says. See remote_core in
+# tests/guest/sim.sh.
+
+# shellcheck source=tests/guest/lib.sh
+. /lib.sh
+# shellcheck source=tests/guest/sim.sh
+. /sim.sh
+
+ktap_begin 22
+echo "# driver under test: $DRV"
+remote_core fsl,imx94-cm71 0x7 0x3
+ktap_end
