@@ -50,11 +50,10 @@
 //! Linux are sent without `st` held.
 
 use crate::{
-    crc32::Crc32,
     fw::rsc::{Resource, ResourceTable},
     fwimage::ImageInfo,
     hostile::{self, Abuse, RscField},
-    kext,
+    kext::{self, Crc32},
     m7log::{Checker, Ctx, Log, Violation},
     m7mem::{Kind, M7Mem, Region},
     mbox_ctrl::Message,

@@ -25,7 +25,6 @@
 use std::fmt;
 
 pub mod corpus;
-pub mod crc32;
 pub mod describe;
 pub mod firmware;
 pub mod image;

@@ -26,8 +26,8 @@
 //! | 0x38 | 4    | `reserved`       | 0 |
 //! | 0x3c | 4    | `code_crc`       | CRC-32 of the code segment minus this field |
 //!
-//! Checksums are the standard CRC-32 ([`crate::crc32`]: zlib's `crc32`,
-//! the kernel's `~crc32_le(~0, p, len)`):
+//! Checksums are the standard CRC-32 (CRC-32/ISO-HDLC, computed with the
+//! `crc32fast` crate: zlib's `crc32`, the kernel's `~crc32_le(~0, p, len)`):
 //!
 //! - `code_crc` covers the `code_len` bytes at `code_addr` *except the 4
 //!   bytes of `code_crc` itself* (at `code_addr + 0x7c`): it is the CRC of
@@ -40,8 +40,6 @@
 //!   as zero after loading (the loader's zero fill); that needs no checksum.
 //! - The resource table is not covered: Linux may rewrite it in place
 //!   (vring addresses, vdev status) before the M7 starts.
-
-use crate::crc32;
 
 /// The magic at the start of the manifest.
 pub const MAGIC: [u8; 8] = *b"IMXRSIM1";
@@ -180,7 +178,10 @@ impl Manifest {
 pub fn code_checksum(code: &[u8]) -> Option<u32> {
     let head = code.get(..CODE_CRC_OFFSET)?;
     let tail = code.get(CODE_CRC_OFFSET + 4..)?;
-    Some(!crc32::update(crc32::update(!0, head), tail))
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(head);
+    crc.update(tail);
+    Some(crc.finalize())
 }
 
 /// Recomputes and stores `code_crc` in a code segment holding a manifest.
@@ -194,6 +195,24 @@ pub fn seal(code: &mut [u8]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The CRC-32 the manifest uses is the one the kernel side computes with
+    /// `crc32_le()` (`tests/sim/kext.rs`, checked on the same vectors by the
+    /// simulated M7's self-test, `tests/sim/m7test.rs`): the vectors and
+    /// their values are Zephyr's `tests/unit/crc/main.c` (`test_crc32_ieee`),
+    /// the first the check value of CRC-32/ISO-HDLC.
+    #[test]
+    fn crc_matches_the_known_vectors() {
+        assert_eq!(crc32fast::hash(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32fast::hash(b"A"), 0xD3D9_9E8B);
+        assert_eq!(crc32fast::hash(b"Zephyr"), 0x2008_9AA4);
+        assert_eq!(crc32fast::hash(b""), 0);
+        // Over two pieces, as `code_checksum` feeds it.
+        let mut h = crc32fast::Hasher::new();
+        h.update(b"1234");
+        h.update(b"56789");
+        assert_eq!(h.finalize(), 0xCBF4_3926);
+    }
 
     #[test]
     fn encode_decode_round_trip() {
@@ -233,7 +252,7 @@ mod tests {
         // Equivalent definition: the CRC with the field's bytes removed.
         let mut cut = code.clone();
         cut.drain(CODE_CRC_OFFSET..CODE_CRC_OFFSET + 4);
-        assert_eq!(crc32::crc32(&cut), crc);
+        assert_eq!(crc32fast::hash(&cut), crc);
         assert_eq!(code_checksum(&code[..0x7f]), None);
     }
 }
