@@ -87,10 +87,7 @@ pub const VRING_CARVEOUTS: [Span; 4] = [
 /// The vdev buffer pool (`vdevbuffer`, a `shared-dma-pool`).
 pub const VDEV_BUFFER: Span = (0x8802_0000, 0x10_0000);
 
-/// `EINVAL`.
-pub const EINVAL: i32 = 22;
-/// `EFBIG`.
-pub const EFBIG: i32 = 27;
+pub use crate::errno::{EFBIG, EINVAL};
 
 /// The resource-table limits the driver should apply: its own
 /// (`Limits::DEFAULT`, at most the `rsc-table` region) and vrings with a
@@ -187,25 +184,12 @@ pub enum Verdict {
     },
 }
 
-/// The name of a negative errno value, e.g. `-22` -> `EINVAL`.
-pub fn errno_name(errno: i32) -> &'static str {
-    match -errno {
-        2 => "ENOENT",
-        7 => "E2BIG",
-        12 => "ENOMEM",
-        22 => "EINVAL",
-        27 => "EFBIG",
-        34 => "ERANGE",
-        _ => "E?",
-    }
-}
-
 impl Verdict {
     /// The negative errno the boot must fail with (`None`: it must boot).
     pub fn errno(&self) -> Option<i32> {
         match self {
             Verdict::Boots => None,
-            Verdict::Fw { err, .. } => Some(err.errno()),
+            Verdict::Fw { err, .. } => Some(crate::errno::of(err)),
             Verdict::TableTooLarge { .. } => Some(-EFBIG),
             Verdict::TraceOutside { .. }
             | Verdict::TraceOverTable { .. }
@@ -878,7 +862,7 @@ pub fn manifest(cases: &[Case]) -> String {
         String::from("# name\tfile\texpect\terrno\terrname\tmessage\tcheck\tgroup\tdefect\n");
     for c in cases {
         let (expect, errno, errname) = match c.expect.errno() {
-            Some(e) => ("reject", e.to_string(), errno_name(e)),
+            Some(e) => ("reject", e.to_string(), crate::errno::name(e)),
             None => ("boot", "-".into(), "-"),
         };
         let msg = c.expect.message().unwrap_or_else(|| "-".into());

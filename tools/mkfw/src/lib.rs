@@ -26,6 +26,7 @@ use std::fmt;
 
 pub mod corpus;
 pub mod describe;
+pub mod errno;
 pub mod firmware;
 pub mod image;
 pub mod layouts;
