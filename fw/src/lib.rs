@@ -2,7 +2,9 @@
 
 //! Firmware-format support for the i.MX95 Cortex-M7 remoteproc driver
 //! `imx_rproc_rs`: a zero-copy, allocation-free ELF32 parser ([`elf`]), the
-//! address translation table ([`att`]) and their error type ([`error`]).
+//! address translation table ([`att`]) and their error type ([`error`]);
+//! also the test images' manifest ([`manifest`]), which only the host tools
+//! and the simulator use.
 //!
 //! The modules are also compiled, unchanged, inside the kernel module via
 //! `#[path]`, so they only use `core`, refer to each other through
@@ -29,4 +31,5 @@ pub mod att;
 pub mod boot;
 pub mod elf;
 pub mod error;
+pub mod manifest;
 pub mod rsc;

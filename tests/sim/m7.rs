@@ -50,7 +50,10 @@
 //! Linux are sent without `st` held.
 
 use crate::{
-    fw::rsc::{Resource, ResourceTable},
+    fw::{
+        manifest::{self, Manifest},
+        rsc::{Resource, ResourceTable},
+    },
     fwimage::ImageInfo,
     hostile::{self, Abuse, RscField},
     kext::{self, Crc32},
@@ -77,23 +80,11 @@ use kernel::{
 pub(crate) const M7_MU_IDX: usize = 1;
 
 /// Offset of the manifest from the vector table.
-const MANIFEST_OFF: u64 = 0x40;
+const MANIFEST_OFF: u64 = manifest::OFFSET as u64;
 /// Size of the manifest.
-const MANIFEST_LEN: usize = 64;
-/// The manifest's magic.
-const MAGIC: &[u8; 8] = b"IMXRSIM1";
+const MANIFEST_LEN: usize = manifest::SIZE;
 /// Offset of `code_crc` from the start of the code (the manifest's last word).
-const CODE_CRC_OFF: u64 = MANIFEST_OFF + 0x3c;
-/// Manifest flag: ring the ready doorbell (RXDB 1) once booted.
-const FLAG_READY_DOORBELL: u32 = 1 << 0;
-/// Manifest flag: crash `crash_after_ms` after boot.
-const FLAG_CRASH_AFTER: u32 = 1 << 1;
-/// Manifest flag: never answer.
-const FLAG_HANG: u32 = 1 << 2;
-/// Manifest behaviour: act like Zephyr's `openamp_rsc_table`.
-const BEHAVIOUR_ZEPHYR: u32 = 0;
-/// Manifest behaviour: run without IPC.
-const BEHAVIOUR_IDLE: u32 = 1;
+const CODE_CRC_OFF: u64 = manifest::CODE_CRC_OFFSET as u64;
 
 /// Virtio status: ACKNOWLEDGE.
 const S_ACKNOWLEDGE: u8 = 1;
@@ -242,50 +233,6 @@ pub(crate) struct Snapshot {
     pub(crate) violations: u64,
     /// Messages left to flood.
     pub(crate) flood: u32,
-}
-
-/// The test manifest of an `mkfw` image (`tools/mkfw/README.md`).
-struct Manifest {
-    version: u16,
-    size: u16,
-    flags: u32,
-    behaviour: u32,
-    crash_after_ms: u32,
-    code_addr: u32,
-    code_len: u32,
-    data_addr: u32,
-    data_filesz: u32,
-    data_memsz: u32,
-    rsc_addr: u32,
-    rsc_len: u32,
-    data_crc: u32,
-    code_crc: u32,
-}
-
-impl Manifest {
-    /// Decodes the 64 bytes at vector + 0x40, if they start with the magic.
-    fn parse(b: &[u8; MANIFEST_LEN]) -> Option<Self> {
-        if &b[..8] != MAGIC {
-            return None;
-        }
-        let w = |o: usize| u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
-        Some(Self {
-            version: u16::from_le_bytes([b[8], b[9]]),
-            size: u16::from_le_bytes([b[10], b[11]]),
-            flags: w(0x0c),
-            behaviour: w(0x10),
-            crash_after_ms: w(0x14),
-            code_addr: w(0x18),
-            code_len: w(0x1c),
-            data_addr: w(0x20),
-            data_filesz: w(0x24),
-            data_memsz: w(0x28),
-            rsc_addr: w(0x2c),
-            rsc_len: w(0x30),
-            data_crc: w(0x34),
-            code_crc: w(0x3c),
-        })
-    }
 }
 
 /// The trace buffer of the resource table (`RSC_TRACE`), where the boot log goes.
@@ -1544,7 +1491,7 @@ fn boot(
         .mem
         .ram_at(vector + MANIFEST_OFF, MANIFEST_LEN as u64)
         .and_then(|(r, off)| r.read(off, &mut raw).ok())
-        .and_then(|()| Manifest::parse(&raw));
+        .and_then(|()| Manifest::decode(&raw));
     let Some(m) = man else {
         let Some(image) = image else {
             ctx.info(format_args!(
@@ -1556,7 +1503,7 @@ fn boot(
         };
         return boot_image(ctx, image, pc, now, last);
     };
-    if m.version != 1 || usize::from(m.size) != MANIFEST_LEN {
+    if m.version != manifest::VERSION || usize::from(m.size) != MANIFEST_LEN {
         fault!(
             "manifest version {} size {} not supported",
             m.version,
@@ -1644,16 +1591,16 @@ fn boot(
         "image OK: code_crc 0x{code_crc:08x} OK, data_crc 0x{data_crc:08x} OK, .bss 0x{bss:x} bytes zero OK; behaviour {} flags 0x{:x}",
         m.behaviour, m.flags
     ));
-    let ready_doorbell = m.flags & FLAG_READY_DOORBELL != 0;
-    let crash_at =
-        (m.flags & FLAG_CRASH_AFTER != 0).then(|| now + i64::from(m.crash_after_ms) * 1_000_000);
+    let ready_doorbell = m.flags & manifest::FLAG_READY_DOORBELL != 0;
+    let crash_at = (m.flags & manifest::FLAG_CRASH_AFTER != 0)
+        .then(|| now + i64::from(m.crash_after_ms) * 1_000_000);
     set_text(
         last,
         format_args!("ok code_crc 0x{code_crc:08x} data_crc 0x{data_crc:08x}"),
     );
 
-    if m.behaviour != BEHAVIOUR_ZEPHYR {
-        if m.behaviour != BEHAVIOUR_IDLE {
+    if m.behaviour != manifest::BEHAVIOUR_ZEPHYR {
+        if m.behaviour != manifest::BEHAVIOUR_IDLE {
             ctx.info(format_args!(
                 "unknown behaviour {}: running idle",
                 m.behaviour
@@ -1715,7 +1662,7 @@ fn boot(
         }
         None => None,
     };
-    let hang = m.flags & FLAG_HANG != 0;
+    let hang = m.flags & manifest::FLAG_HANG != 0;
     ctx.info(format_args!(
         "Zephyr openamp_rsc_table: resource table ({} bytes) copied to {} at 0x{:x}{}; waiting for DRIVER_OK{}",
         table.len(),
