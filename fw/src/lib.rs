@@ -2,7 +2,8 @@
 
 //! Firmware-format support for the i.MX95 Cortex-M7 remoteproc driver
 //! `imx_rproc_rs`: a zero-copy, allocation-free ELF32 parser ([`elf`]), the
-//! address translation table ([`att`]) and their error type ([`error`]);
+//! address translation table ([`att`]), their error type ([`error`]) and
+//! the roles of the M7's memory regions ([`region`]);
 //! also the test images' manifest ([`manifest`]), which only the host tools
 //! and the simulator use.
 //!
@@ -32,4 +33,5 @@ pub mod boot;
 pub mod elf;
 pub mod error;
 pub mod manifest;
+pub mod region;
 pub mod rsc;
