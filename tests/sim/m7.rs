@@ -52,7 +52,9 @@
 use crate::{
     fw::{
         manifest::{self, Manifest},
-        rsc::{Resource, ResourceTable},
+        rsc::{
+            vdev_field, vring_field, Resource, ResourceTable, FW_RSC_VDEV_VRING_SIZE, RSC_HDR_SIZE,
+        },
     },
     fwimage::ImageInfo,
     hostile::{self, Abuse, RscField},
@@ -98,13 +100,13 @@ const S_FAILED: u8 = 0x80;
 const F_NS: u32 = 1 << 0;
 
 /// Offset of `gfeatures` in a `fw_rsc_vdev` entry, from its `type` word.
-const VDEV_GFEATURES: usize = 4 + 12;
+const VDEV_GFEATURES: usize = RSC_HDR_SIZE + vdev_field::GFEATURES;
 /// Offset of `status` in a `fw_rsc_vdev` entry.
-const VDEV_STATUS: usize = 4 + 20;
+const VDEV_STATUS: usize = RSC_HDR_SIZE + vdev_field::STATUS;
 /// Offset of the first `fw_rsc_vdev_vring` in a `fw_rsc_vdev` entry.
-const VDEV_VRINGS: usize = 4 + 24;
+const VDEV_VRINGS: usize = RSC_HDR_SIZE + vdev_field::VRINGS;
 /// Size of `fw_rsc_vdev_vring`.
-const VRING_ENTRY: usize = 20;
+const VRING_ENTRY: usize = FW_RSC_VDEV_VRING_SIZE;
 
 /// Period of the DRIVER_OK poll for the first seconds, in milliseconds.
 const POLL_FAST_MS: u32 = 1;
@@ -553,7 +555,7 @@ impl M7 {
         let table = live_table(&self.mem, boot)?;
         let id = |i: usize| {
             table
-                .read32(boot.vdev_off + VDEV_VRINGS + VRING_ENTRY * i + 12)
+                .read32(boot.vdev_off + VDEV_VRINGS + VRING_ENTRY * i + vring_field::NOTIFYID)
                 .ok()
         };
         Some([id(0)?, id(1)?])
@@ -824,7 +826,12 @@ impl M7 {
         }
         let ring = |i: usize| {
             let o = v + VDEV_VRINGS + VRING_ENTRY * i;
-            (live(o), live(o + 4), live(o + 8), live(o + 12))
+            (
+                live(o + vring_field::DA),
+                live(o + vring_field::ALIGN),
+                live(o + vring_field::NUM),
+                live(o + vring_field::NOTIFYID),
+            )
         };
         let (da0, align0, num0, nid0) = ring(0);
         let (da1, align1, num1, nid1) = ring(1);
@@ -1320,7 +1327,9 @@ fn check_table(ctx: &mut Ctx<'_>, boot: &Boot) {
             || o == v + VDEV_STATUS
             || (0..2).any(|i| {
                 let r = v + VDEV_VRINGS + VRING_ENTRY * i;
-                (r..r + 4).contains(&o) || (r + 12..r + 20).contains(&o)
+                // da, and notifyid and pa (the last two fields).
+                (r + vring_field::DA..r + vring_field::DA + 4).contains(&o)
+                    || (r + vring_field::NOTIFYID..r + VRING_ENTRY).contains(&o)
             })
     };
     let mut first = None;
