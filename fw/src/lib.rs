@@ -3,7 +3,10 @@
 //! Firmware-format support for the i.MX95 Cortex-M7 remoteproc driver
 //! `imx_rproc_rs`: a zero-copy, allocation-free ELF32 parser ([`elf`]), the
 //! address translation table ([`att`]), their error type ([`error`]) and
-//! the roles of the M7's memory regions ([`region`]);
+//! the roles of the M7's memory regions ([`region`]); behind the cargo
+//! feature `builder` (host only, never in the kernel module), the
+//! resource-table builders the tests and `tools/mkfw` write tables with
+//! (`builder`);
 //! also the test images' manifest ([`manifest`]), which only the host tools
 //! and the simulator use.
 //!
@@ -28,8 +31,13 @@
     clippy::unwrap_used
 )]
 
+#[cfg(feature = "builder")]
+extern crate alloc;
+
 pub mod att;
 pub mod boot;
+#[cfg(feature = "builder")]
+pub mod builder;
 pub mod elf;
 pub mod error;
 pub mod manifest;
