@@ -51,7 +51,7 @@
 use std::fmt::Write as _;
 
 use imx_rproc_fw::{
-    boot,
+    boot, builder,
     elf::Elf32,
     error::Error as FwError,
     rsc::{Limits, Resource, ResourceTable, FW_RSC_ADDR_ANY},
@@ -425,19 +425,9 @@ fn custom_table(p: &Params, table: Vec<u8>) -> Firmware {
 }
 
 /// A resource table: header (`ver` 1, `num` = entries, reserved 0),
-/// offsets, then the entries back to back.
+/// offsets, then the entries back to back (each a multiple of 4 bytes).
 fn rsc_table(entries: &[Vec<u8>]) -> Vec<u8> {
-    let n = entries.len();
-    let mut b = words(&[1, n as u32, 0, 0]);
-    let mut off = 16 + 4 * n;
-    for e in entries {
-        b.extend_from_slice(&(off as u32).to_le_bytes());
-        off += e.len();
-    }
-    for e in entries {
-        b.extend_from_slice(e);
-    }
-    b
+    builder::table(entries, 0).bytes
 }
 
 /// The sample's vdev entry (type word included).
@@ -448,9 +438,7 @@ fn vdev_entry() -> Vec<u8> {
 
 /// A carveout (`ty` 0) or devmem (`ty` 1) entry.
 fn mem_entry(ty: u32, da: u32, pa: u32, len: u32, reserved: u32, name: [u8; 32]) -> Vec<u8> {
-    let mut b = words(&[ty, da, pa, len, 0, reserved]);
-    b.extend_from_slice(&name);
-    b
+    builder::mem_entry(ty, da, pa, len, 0, reserved, name)
 }
 
 /// A well-formed carveout entry: host-chosen addresses, 4 KiB, "m7_heap".
