@@ -17,6 +17,7 @@
 #include <linux/firmware.h>
 #include <linux/pm_runtime.h>
 #include <linux/slab.h>
+#include <linux/crc32.h>
 
 /*
  * Exported by the remoteproc core, but declared only in its private header

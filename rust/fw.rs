@@ -25,3 +25,7 @@ pub(crate) mod rsc;
 #[path = "../fw/src/boot.rs"]
 #[allow(dead_code, unreachable_pub)]
 pub(crate) mod boot;
+
+#[path = "../fw/src/region.rs"]
+#[allow(dead_code, unreachable_pub)]
+pub(crate) mod region;

@@ -26,7 +26,20 @@ pub(crate) const RSC_SECTION: &[u8] = b".resource_table";
 pub(crate) fn fw_error(dev: &Device, what: &str, e: fw::error::Error) -> Error {
     // Addresses read best in hex: the Debug form with hex fields.
     dev_err!(dev, "{}: {} (hex: {:x?})\n", what, e.describe(), e);
-    Error::from_errno(e.errno())
+    errno(e.kind())
+}
+
+/// The kernel errno of a class of firmware defect (`fw/src/error.rs` says
+/// why each; the host tools use the same numbers, `tools/mkfw/src/errno.rs`).
+fn errno(kind: fw::error::Kind) -> Error {
+    use fw::error::Kind;
+    match kind {
+        Kind::Invalid => EINVAL,
+        Kind::NotMapped => ENOENT,
+        Kind::TooManyEntries => E2BIG,
+        Kind::TooLarge => EFBIG,
+        Kind::OutOfRange => ERANGE,
+    }
 }
 
 impl ImxRproc {

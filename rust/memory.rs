@@ -179,52 +179,16 @@ pub(crate) fn map_memory(
     Ok((mapped, rsc_table))
 }
 
-/// What a `memory-region` entry is for, by its name (the node name before
-/// `@`, or its `memory-region-names` entry): computed once, at probe, and
-/// the only place names are looked at (`Documentation/design.rst` has the
-/// table, with what the C driver does with each).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Role {
-    /// `vdev0buffer*`: vdev 0's DMA pool: neither mapped nor a carveout.
-    VdevBuffer,
-    /// `vdev*` with `vring` in it (`vdevNvringM`): a carveout, where a vring
-    /// with a fixed device address must lie.
-    Vring,
-    /// Any other `vdev*` (the Verdin's `vdevbuffer`): a carveout, not mapped
-    /// at probe, not M7 memory.
-    Vdev,
-    /// `rsc-table*`: mapped at probe, not a carveout: the live resource table.
-    RscTable,
-    /// Anything else: the M7's own memory, mapped at probe and a carveout.
-    M7,
-}
+/// What a `memory-region` entry is for, by its name: computed once, at
+/// probe, by the firmware-format crate's rules (`fw/src/region.rs`), which
+/// the simulated M7 uses too.
+pub(crate) use crate::fw::region::Role;
 
 impl Role {
-    /// The role of `region`, by its name.
+    /// The role of `region`, by its name (the node name before `@`, or its
+    /// `memory-region-names` entry).
     pub(crate) fn of(region: &ReservedRegion) -> Self {
-        let name = region.base_name();
-        let is_vring = name.starts_with(b"vdev") && name.windows(5).any(|w| w == b"vring");
-        if name.starts_with(b"vdev0buffer") {
-            Role::VdevBuffer
-        } else if is_vring {
-            Role::Vring
-        } else if name.starts_with(b"vdev") {
-            Role::Vdev
-        } else if name.starts_with(b"rsc-table") {
-            Role::RscTable
-        } else {
-            Role::M7
-        }
-    }
-
-    /// Mapped at probe (every name not starting `vdev`, as upstream).
-    pub(crate) fn mapped(self) -> bool {
-        matches!(self, Role::RscTable | Role::M7)
-    }
-
-    /// Registered as a carveout at every prepare.
-    pub(crate) fn carveout(self) -> bool {
-        matches!(self, Role::Vring | Role::Vdev | Role::M7)
+        Self::of_name(region.base_name())
     }
 }
 

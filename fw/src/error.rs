@@ -5,25 +5,30 @@
 //! Every defect that [`super::elf`], [`super::att`] or the resource-table
 //! parser (`rsc`) can detect has its own variant, so the driver can name
 //! the exact problem in its log message ([`Error::describe`]) and return a
-//! conventional Linux error code ([`Error::errno`]).
+//! conventional Linux error code, chosen by the error's [`Kind`]
+//! ([`Error::kind`]).
 //!
 //! This file is compiled both as part of the host crate `imx_rproc_fw` and,
 //! through `#[path]`, inside the kernel module: it must only use `core`.
 
-/// `ENOENT`: no such entry (used, like the C driver, for a failed address
-/// translation).
-const ENOENT: i32 = 2;
-/// `EINVAL`: invalid argument (used, like the C remoteproc ELF loader, for
-/// every malformed image).
-const EINVAL: i32 = 22;
-/// `E2BIG`: argument list too long (used for a resource table with more
-/// entries than allowed).
-const E2BIG: i32 = 7;
-/// `EFBIG`: file too large (used for a resource table larger than allowed).
-const EFBIG: i32 = 27;
-/// `ERANGE`: result out of range (used for address ranges that wrap around,
-/// and for a vring outside the allowed device-address ranges).
-const ERANGE: i32 = 34;
+/// The class of an [`Error`]: what the caller turns into its own error
+/// code. The driver maps it to a kernel errno in its module glue
+/// (`rust/image.rs`), host tools to the same numbers in one place
+/// (`tools/mkfw/src/errno.rs`); this crate holds no errno number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A malformed image or table (the driver's `EINVAL`).
+    Invalid,
+    /// An address range no translation entry maps (`ENOENT`).
+    NotMapped,
+    /// More resource-table entries than allowed (`E2BIG`).
+    TooManyEntries,
+    /// A resource table larger than allowed (`EFBIG`).
+    TooLarge,
+    /// An address range that wraps, or a vring outside the allowed ranges
+    /// (`ERANGE`).
+    OutOfRange,
+}
 
 /// A defect found while parsing a firmware image or translating an address.
 ///
@@ -285,9 +290,10 @@ pub enum Error {
 }
 
 impl Error {
-    /// Returns the negative Linux error number for this error.
+    /// Returns the class of this error, which the driver turns into the
+    /// errno named below (in `rust/image.rs`).
     ///
-    /// The mapping follows the C driver where it has an equivalent:
+    /// The classes follow the C driver where it has an equivalent:
     ///
     /// - every malformed image (header, program header, section header,
     ///   segment placement, destination size, zero length) is `-EINVAL`,
@@ -307,18 +313,18 @@ impl Error {
     ///   `-E2BIG`, a table larger than allowed ([`Error::RscTableTooLarge`])
     ///   is `-EFBIG`, and a vring outside the allowed device-address ranges
     ///   ([`Error::RscVringDaOutOfRange`]) is `-ERANGE`.
-    pub fn errno(&self) -> i32 {
+    pub fn kind(&self) -> Kind {
         match self {
-            Error::AddressNotMapped => -ENOENT,
+            Error::AddressNotMapped => Kind::NotMapped,
             Error::SegmentAddressWraps { .. }
             | Error::AddressRangeWraps
-            | Error::RscVringDaOutOfRange { .. } => -ERANGE,
-            Error::RscTooManyEntries => -E2BIG,
-            Error::RscTableTooLarge => -EFBIG,
+            | Error::RscVringDaOutOfRange { .. } => Kind::OutOfRange,
+            Error::RscTooManyEntries => Kind::TooManyEntries,
+            Error::RscTableTooLarge => Kind::TooLarge,
             Error::VectorTableNotLoaded { .. }
             | Error::BadInitialSp { .. }
             | Error::ResetHandlerNotThumb { .. }
-            | Error::ResetHandlerNotLoaded { .. } => -EINVAL,
+            | Error::ResetHandlerNotLoaded { .. } => Kind::Invalid,
             Error::TooShort
             | Error::BadMagic
             | Error::BadClass
@@ -370,7 +376,7 @@ impl Error {
             | Error::RscCarveoutInvalid { .. }
             | Error::RscDevmemInvalid { .. }
             | Error::RscNameUnterminated { .. }
-            | Error::RscNameFormat { .. } => -EINVAL,
+            | Error::RscNameFormat { .. } => Kind::Invalid,
         }
     }
 

@@ -2,7 +2,13 @@
 
 //! Firmware-format support for the i.MX95 Cortex-M7 remoteproc driver
 //! `imx_rproc_rs`: a zero-copy, allocation-free ELF32 parser ([`elf`]), the
-//! address translation table ([`att`]) and their error type ([`error`]).
+//! address translation table ([`att`]), their error type ([`error`]) and
+//! the roles of the M7's memory regions ([`region`]); behind the cargo
+//! feature `builder` (host only, never in the kernel module), the
+//! resource-table builders the tests and `tools/mkfw` write tables with
+//! (`builder`);
+//! also the test images' manifest ([`manifest`]), which only the host tools
+//! and the simulator use.
 //!
 //! The modules are also compiled, unchanged, inside the kernel module via
 //! `#[path]`, so they only use `core`, refer to each other through
@@ -25,8 +31,15 @@
     clippy::unwrap_used
 )]
 
+#[cfg(feature = "builder")]
+extern crate alloc;
+
 pub mod att;
 pub mod boot;
+#[cfg(feature = "builder")]
+pub mod builder;
 pub mod elf;
 pub mod error;
+pub mod manifest;
+pub mod region;
 pub mod rsc;

@@ -86,6 +86,88 @@ pub const FW_RSC_VDEV_VRING_SIZE: usize = 20;
 /// vrings.
 pub const MAX_VRINGS_PER_VDEV: u8 = 2;
 
+/// Field offsets of the `resource_table` header
+/// (`include/linux/remoteproc.h`).
+pub mod table_field {
+    /// `ver`.
+    pub const VER: usize = 0;
+    /// `num`.
+    pub const NUM: usize = 4;
+    /// `reserved[2]`.
+    pub const RESERVED: usize = 8;
+    /// `offset[]`.
+    pub const OFFSETS: usize = 16;
+}
+
+/// Field offsets of `fw_rsc_carveout` and `fw_rsc_devmem`
+/// (`include/linux/remoteproc.h`), from the start of the structure, i.e.
+/// after the entry's `type` word ([`RSC_HDR_SIZE`]).
+pub mod mem_field {
+    /// `da`.
+    pub const DA: usize = 0;
+    /// `pa`.
+    pub const PA: usize = 4;
+    /// `len`.
+    pub const LEN: usize = 8;
+    /// `flags`.
+    pub const FLAGS: usize = 12;
+    /// `reserved`.
+    pub const RESERVED: usize = 16;
+    /// `name[32]`.
+    pub const NAME: usize = 20;
+}
+
+/// Field offsets of `fw_rsc_trace` (`include/linux/remoteproc.h`), after
+/// the entry's `type` word.
+pub mod trace_field {
+    /// `da`.
+    pub const DA: usize = 0;
+    /// `len`.
+    pub const LEN: usize = 4;
+    /// `reserved`.
+    pub const RESERVED: usize = 8;
+    /// `name[32]`.
+    pub const NAME: usize = 12;
+}
+
+/// Field offsets of `fw_rsc_vdev` (`include/linux/remoteproc.h`), after
+/// the entry's `type` word.
+pub mod vdev_field {
+    /// `id`.
+    pub const ID: usize = 0;
+    /// `notifyid`.
+    pub const NOTIFYID: usize = 4;
+    /// `dfeatures`.
+    pub const DFEATURES: usize = 8;
+    /// `gfeatures`.
+    pub const GFEATURES: usize = 12;
+    /// `config_len`.
+    pub const CONFIG_LEN: usize = 16;
+    /// `status` (one byte).
+    pub const STATUS: usize = 20;
+    /// `num_of_vrings` (one byte).
+    pub const NUM_OF_VRINGS: usize = 21;
+    /// `reserved[2]` (bytes).
+    pub const RESERVED: usize = 22;
+    /// `vring[]`, [`super::FW_RSC_VDEV_VRING_SIZE`] bytes each, then the
+    /// config space.
+    pub const VRINGS: usize = 24;
+}
+
+/// Field offsets of `fw_rsc_vdev_vring` (`include/linux/remoteproc.h`).
+pub mod vring_field {
+    /// `da`.
+    pub const DA: usize = 0;
+    /// `align`.
+    pub const ALIGN: usize = 4;
+    /// `num`.
+    pub const NUM: usize = 8;
+    /// `notifyid`.
+    pub const NOTIFYID: usize = 12;
+    /// `pa`.
+    pub const PA: usize = 16;
+}
+
 /// End of the 32-bit address space: the highest allowed end (exclusive) of
 /// an address range.
 const ADDR_SPACE_END: u64 = 1 << 32;
@@ -209,11 +291,11 @@ impl Vring {
     /// Decodes a vring descriptor, or `None` if `b` is too short.
     fn decode(b: &[u8]) -> Option<Self> {
         Some(Vring {
-            da: rd32(b, 0)?,
-            align: rd32(b, 4)?,
-            num: rd32(b, 8)?,
-            notifyid: rd32(b, 12)?,
-            pa: rd32(b, 16)?,
+            da: rd32(b, vring_field::DA)?,
+            align: rd32(b, vring_field::ALIGN)?,
+            num: rd32(b, vring_field::NUM)?,
+            notifyid: rd32(b, vring_field::NOTIFYID)?,
+            pa: rd32(b, vring_field::PA)?,
         })
     }
 }
@@ -369,11 +451,11 @@ fn decode_entry(data: &[u8], hdr_end: usize, index: usize) -> Result<Entry<'_>, 
 /// Decodes a carveout or devmem entry body (exactly 52 bytes).
 fn decode_mem(b: &[u8], kind: u32, index: usize) -> Result<Resource<'_>, Error> {
     let truncated = Error::RscEntryTruncated { index };
-    let da = rd32(b, 0).ok_or(truncated)?;
-    let pa = rd32(b, 4).ok_or(truncated)?;
-    let len = rd32(b, 8).ok_or(truncated)?;
-    let flags = rd32(b, 12).ok_or(truncated)?;
-    let reserved = rd32(b, 16).ok_or(truncated)?;
+    let da = rd32(b, mem_field::DA).ok_or(truncated)?;
+    let pa = rd32(b, mem_field::PA).ok_or(truncated)?;
+    let len = rd32(b, mem_field::LEN).ok_or(truncated)?;
+    let flags = rd32(b, mem_field::FLAGS).ok_or(truncated)?;
+    let reserved = rd32(b, mem_field::RESERVED).ok_or(truncated)?;
     if reserved != 0 {
         return Err(Error::RscEntryReservedNotZero { index });
     }
@@ -388,7 +470,7 @@ fn decode_mem(b: &[u8], kind: u32, index: usize) -> Result<Resource<'_>, Error> 
         });
     }
     let name = b
-        .get(20..)
+        .get(mem_field::NAME..)
         .and_then(c_name)
         .ok_or(Error::RscNameUnterminated { index })?;
     if name.contains(&b'%') {
@@ -416,9 +498,9 @@ fn decode_mem(b: &[u8], kind: u32, index: usize) -> Result<Resource<'_>, Error> 
 /// Decodes a trace entry body (exactly 44 bytes).
 fn decode_trace(b: &[u8], index: usize) -> Result<Resource<'_>, Error> {
     let truncated = Error::RscEntryTruncated { index };
-    let da = rd32(b, 0).ok_or(truncated)?;
-    let len = rd32(b, 4).ok_or(truncated)?;
-    let reserved = rd32(b, 8).ok_or(truncated)?;
+    let da = rd32(b, trace_field::DA).ok_or(truncated)?;
+    let len = rd32(b, trace_field::LEN).ok_or(truncated)?;
+    let reserved = rd32(b, trace_field::RESERVED).ok_or(truncated)?;
     if reserved != 0 {
         return Err(Error::RscEntryReservedNotZero { index });
     }
@@ -426,7 +508,7 @@ fn decode_trace(b: &[u8], index: usize) -> Result<Resource<'_>, Error> {
         return Err(Error::RscTraceInvalid { index });
     }
     let name = b
-        .get(12..)
+        .get(trace_field::NAME..)
         .and_then(c_name)
         .ok_or(Error::RscNameUnterminated { index })?;
     Ok(Resource::Trace { da, len, name })
@@ -438,7 +520,7 @@ fn decode_vdev(body: &[u8], index: usize) -> Result<(Vdev<'_>, usize), Error> {
     let truncated = Error::RscEntryTruncated { index };
     let fixed = body.get(..FW_RSC_VDEV_SIZE).ok_or(truncated)?;
     let [status, num_of_vrings, r0, r1] = *fixed
-        .get(20..)
+        .get(vdev_field::STATUS..)
         .and_then(<[u8]>::first_chunk::<4>)
         .ok_or(truncated)?;
     if r0 != 0 || r1 != 0 {
@@ -447,7 +529,7 @@ fn decode_vdev(body: &[u8], index: usize) -> Result<(Vdev<'_>, usize), Error> {
     if num_of_vrings > MAX_VRINGS_PER_VDEV {
         return Err(Error::RscVdevTooManyVrings { index });
     }
-    let config_len = rd32(fixed, 16).ok_or(truncated)?;
+    let config_len = rd32(fixed, vdev_field::CONFIG_LEN).ok_or(truncated)?;
     let vrings_end = usize::from(num_of_vrings)
         .checked_mul(FW_RSC_VDEV_VRING_SIZE)
         .and_then(|s| s.checked_add(FW_RSC_VDEV_SIZE))
@@ -459,10 +541,10 @@ fn decode_vdev(body: &[u8], index: usize) -> Result<(Vdev<'_>, usize), Error> {
         .ok_or(overflow)?;
     let config = body.get(vrings_end..end).ok_or(overflow)?;
     let vdev = Vdev {
-        id: rd32(fixed, 0).ok_or(truncated)?,
-        notifyid: rd32(fixed, 4).ok_or(truncated)?,
-        dfeatures: rd32(fixed, 8).ok_or(truncated)?,
-        gfeatures: rd32(fixed, 12).ok_or(truncated)?,
+        id: rd32(fixed, vdev_field::ID).ok_or(truncated)?,
+        notifyid: rd32(fixed, vdev_field::NOTIFYID).ok_or(truncated)?,
+        dfeatures: rd32(fixed, vdev_field::DFEATURES).ok_or(truncated)?,
+        gfeatures: rd32(fixed, vdev_field::GFEATURES).ok_or(truncated)?,
         config_len,
         status,
         num_of_vrings,
@@ -636,11 +718,11 @@ impl<'a> ResourceTable<'a> {
         }
         let hdr = data.get(..RSC_TABLE_HDR_SIZE).ok_or(Error::RscTooShort)?;
         let word = |off| rd32(hdr, off).ok_or(Error::RscTooShort);
-        if word(0)? != RSC_TABLE_VERSION {
+        if word(table_field::VER)? != RSC_TABLE_VERSION {
             return Err(Error::RscBadVersion);
         }
-        let num = word(4)?;
-        if word(8)? != 0 || word(12)? != 0 {
+        let num = word(table_field::NUM)?;
+        if word(table_field::RESERVED)? != 0 || word(table_field::RESERVED + 4)? != 0 {
             return Err(Error::RscReservedNotZero);
         }
         let n = to_usize(num).ok_or(Error::RscOffsetTableOutOfBounds)?;

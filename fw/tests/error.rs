@@ -2,7 +2,7 @@
 
 //! Error codes and descriptions.
 
-use imx_rproc_fw::error::Error;
+use imx_rproc_fw::error::{Error, Kind};
 
 /// Every variant, once. `exhaustive` below fails to compile when a variant
 /// is added without being listed here.
@@ -151,18 +151,18 @@ fn all_variants_listed_once() {
 }
 
 #[test]
-fn errno_mapping() {
+fn kind_mapping() {
     for e in ALL {
         let expected = match e {
-            Error::AddressNotMapped => -2,
+            Error::AddressNotMapped => Kind::NotMapped,
             Error::SegmentAddressWraps { .. }
             | Error::AddressRangeWraps
-            | Error::RscVringDaOutOfRange { .. } => -34,
-            Error::RscTooManyEntries => -7,
-            Error::RscTableTooLarge => -27,
-            _ => -22,
+            | Error::RscVringDaOutOfRange { .. } => Kind::OutOfRange,
+            Error::RscTooManyEntries => Kind::TooManyEntries,
+            Error::RscTableTooLarge => Kind::TooLarge,
+            _ => Kind::Invalid,
         };
-        assert_eq!(e.errno(), expected, "{e:?}");
+        assert_eq!(e.kind(), expected, "{e:?}");
     }
 }
 
@@ -191,6 +191,6 @@ fn fields_do_not_change_code_or_description() {
         len: 0,
     };
     assert_ne!(a, b);
-    assert_eq!(a.errno(), b.errno());
+    assert_eq!(a.kind(), b.kind());
     assert_eq!(a.describe(), b.describe());
 }

@@ -9,7 +9,7 @@ use common::rsc::{
     carveout, devmem, name32, put32, rich, table, trace, vdev, vendor, zephyr, zephyr_vdev,
     zephyr_with_trace, Table,
 };
-use imx_rproc_fw::error::Error;
+use imx_rproc_fw::error::{Error, Kind};
 use imx_rproc_fw::rsc::*;
 
 const ANY: u32 = FW_RSC_ADDR_ANY;
@@ -860,15 +860,15 @@ const RSC_ERRORS: [Error; 24] = [
 ];
 
 #[test]
-fn rsc_errno_mapping() {
+fn rsc_kind_mapping() {
     for e in RSC_ERRORS {
         let expected = match e {
-            Error::RscTooManyEntries => -7,
-            Error::RscTableTooLarge => -27,
-            Error::RscVringDaOutOfRange { .. } => -34,
-            _ => -22,
+            Error::RscTooManyEntries => Kind::TooManyEntries,
+            Error::RscTableTooLarge => Kind::TooLarge,
+            Error::RscVringDaOutOfRange { .. } => Kind::OutOfRange,
+            _ => Kind::Invalid,
         };
-        assert_eq!(e.errno(), expected, "{e:?}");
+        assert_eq!(e.kind(), expected, "{e:?}");
     }
 }
 

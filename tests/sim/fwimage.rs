@@ -13,7 +13,7 @@
 //! "Sections"), as in the kernel's `include/uapi/linux/elf.h` (`elf32_hdr`, `elf32_phdr`,
 //! `elf32_shdr`).
 
-use crate::crc32::Crc32;
+use crate::kext::Crc32;
 use kernel::prelude::*;
 
 /// `PT_LOAD`.

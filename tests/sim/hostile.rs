@@ -32,14 +32,15 @@
 //! kernel log as `m7: HOSTILE ...`.
 
 use crate::{
+    fw::rsc::{
+        table_field, trace_field, vdev_field, vring_field, FW_RSC_VDEV_VRING_SIZE, RSC_HDR_SIZE,
+        RSC_OFFSET_SIZE, RSC_TRACE,
+    },
     m7log::Ctx,
     m7mem::M7Mem,
     rpmsg::{self, Msg, HDR_LEN},
     vring::Vring,
 };
-
-/// `RSC_TRACE`.
-const RSC_TRACE: u32 = 2;
 
 /// Source address of the garbage-addressed message.
 pub(crate) const GARBAGE_SRC: u32 = 0xdead_beef;
@@ -103,15 +104,14 @@ impl RscField {
     /// Returns the offset and width (1 or 4 bytes) of the field in `table`, whose vdev entry's
     /// `type` word is at `vdev_off`.
     pub(crate) fn locate(self, table: &[u8], vdev_off: usize) -> Option<(usize, usize)> {
-        // fw_rsc_vdev after its type word: id, notifyid, dfeatures, gfeatures, config_len
-        // (u32 each), status, num_of_vrings, reserved[2] (u8 each), then the vrings.
-        let vring = |i: usize| vdev_off + 4 + 24 + 20 * i;
+        let field = |f: usize| vdev_off + RSC_HDR_SIZE + f;
+        let vring = |i: usize| field(vdev_field::VRINGS) + FW_RSC_VDEV_VRING_SIZE * i;
         Some(match self {
-            Self::Status => (vdev_off + 4 + 20, 1),
-            Self::NumOfVrings => (vdev_off + 4 + 21, 1),
-            Self::ConfigLen => (vdev_off + 4 + 16, 4),
-            Self::VringDa(i) => (vring(i), 4),
-            Self::VringNum(i) => (vring(i) + 8, 4),
+            Self::Status => (field(vdev_field::STATUS), 1),
+            Self::NumOfVrings => (field(vdev_field::NUM_OF_VRINGS), 1),
+            Self::ConfigLen => (field(vdev_field::CONFIG_LEN), 4),
+            Self::VringDa(i) => (vring(i) + vring_field::DA, 4),
+            Self::VringNum(i) => (vring(i) + vring_field::NUM, 4),
             Self::TraceDa | Self::TraceLen => {
                 // Walked raw: the table may already be rewritten beyond what a parser accepts.
                 let word = |o: usize| {
@@ -119,13 +119,17 @@ impl RscField {
                         .get(o..o + 4)
                         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                 };
-                let num = word(4)?.min(64) as usize;
+                let num = word(table_field::NUM)?.min(64) as usize;
                 let e = (0..num)
-                    .filter_map(|i| word(16 + 4 * i))
+                    .filter_map(|i| word(table_field::OFFSETS + RSC_OFFSET_SIZE * i))
                     .map(|o| o as usize)
                     .find(|&o| word(o) == Some(RSC_TRACE))?;
-                // fw_rsc_trace after its type word: da, len, reserved, name[32].
-                (e + if self == Self::TraceDa { 4 } else { 8 }, 4)
+                let f = if self == Self::TraceDa {
+                    trace_field::DA
+                } else {
+                    trace_field::LEN
+                };
+                (e + RSC_HDR_SIZE + f, 4)
             }
         })
     }

@@ -28,7 +28,6 @@ mod bindings;
 
 mod bench;
 mod board;
-mod crc32;
 mod fw;
 mod fwimage;
 mod global;

@@ -4,8 +4,10 @@
 //!
 //! C headers: [`include/linux/kernel_read_file.h`](srctree/include/linux/kernel_read_file.h),
 //! [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h),
-//! [`include/linux/timekeeping.h`](srctree/include/linux/timekeeping.h)
+//! [`include/linux/timekeeping.h`](srctree/include/linux/timekeeping.h),
+//! [`include/linux/crc32.h`](srctree/include/linux/crc32.h)
 
+use crate::bindings as sim_bindings;
 use kernel::{
     bindings,
     ffi::c_void,
@@ -96,4 +98,29 @@ pub(crate) fn uptime_ns() -> i64 {
 pub(crate) fn system_dfl() -> &'static Queue {
     // SAFETY: `system_dfl_wq` is a C global, set up before modules load and never freed.
     unsafe { Queue::from_raw(bindings::system_dfl_wq) }
+}
+
+/// A running CRC-32 (CRC-32/ISO-HDLC: zlib's `crc32`, what `mkfw` writes into its manifests with
+/// the `crc32fast` crate), computed by the kernel's `crc32_le()`: the register starts at `~0` and
+/// the result is inverted, `~crc32_le(~0, p, len)`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Crc32(u32);
+
+impl Crc32 {
+    /// Starts a checksum.
+    pub(crate) const fn new() -> Self {
+        Self(!0)
+    }
+
+    /// Adds `bytes`.
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
+        // SAFETY: `bytes` is a valid slice of `bytes.len()` readable bytes for the duration of
+        // the call; `crc32_le()` only reads them.
+        self.0 = unsafe { sim_bindings::crc32_le(self.0, bytes.as_ptr().cast(), bytes.len()) };
+    }
+
+    /// Returns the checksum of everything added.
+    pub(crate) const fn finish(self) -> u32 {
+        !self.0
+    }
 }

@@ -50,11 +50,15 @@
 //! Linux are sent without `st` held.
 
 use crate::{
-    crc32::Crc32,
-    fw::rsc::{Resource, ResourceTable},
+    fw::{
+        manifest::{self, Manifest},
+        rsc::{
+            vdev_field, vring_field, Resource, ResourceTable, FW_RSC_VDEV_VRING_SIZE, RSC_HDR_SIZE,
+        },
+    },
     fwimage::ImageInfo,
     hostile::{self, Abuse, RscField},
-    kext,
+    kext::{self, Crc32},
     m7log::{Checker, Ctx, Log, Violation},
     m7mem::{Kind, M7Mem, Region},
     mbox_ctrl::Message,
@@ -78,23 +82,11 @@ use kernel::{
 pub(crate) const M7_MU_IDX: usize = 1;
 
 /// Offset of the manifest from the vector table.
-const MANIFEST_OFF: u64 = 0x40;
+const MANIFEST_OFF: u64 = manifest::OFFSET as u64;
 /// Size of the manifest.
-const MANIFEST_LEN: usize = 64;
-/// The manifest's magic.
-const MAGIC: &[u8; 8] = b"IMXRSIM1";
+const MANIFEST_LEN: usize = manifest::SIZE;
 /// Offset of `code_crc` from the start of the code (the manifest's last word).
-const CODE_CRC_OFF: u64 = MANIFEST_OFF + 0x3c;
-/// Manifest flag: ring the ready doorbell (RXDB 1) once booted.
-const FLAG_READY_DOORBELL: u32 = 1 << 0;
-/// Manifest flag: crash `crash_after_ms` after boot.
-const FLAG_CRASH_AFTER: u32 = 1 << 1;
-/// Manifest flag: never answer.
-const FLAG_HANG: u32 = 1 << 2;
-/// Manifest behaviour: act like Zephyr's `openamp_rsc_table`.
-const BEHAVIOUR_ZEPHYR: u32 = 0;
-/// Manifest behaviour: run without IPC.
-const BEHAVIOUR_IDLE: u32 = 1;
+const CODE_CRC_OFF: u64 = manifest::CODE_CRC_OFFSET as u64;
 
 /// Virtio status: ACKNOWLEDGE.
 const S_ACKNOWLEDGE: u8 = 1;
@@ -108,13 +100,13 @@ const S_FAILED: u8 = 0x80;
 const F_NS: u32 = 1 << 0;
 
 /// Offset of `gfeatures` in a `fw_rsc_vdev` entry, from its `type` word.
-const VDEV_GFEATURES: usize = 4 + 12;
+const VDEV_GFEATURES: usize = RSC_HDR_SIZE + vdev_field::GFEATURES;
 /// Offset of `status` in a `fw_rsc_vdev` entry.
-const VDEV_STATUS: usize = 4 + 20;
+const VDEV_STATUS: usize = RSC_HDR_SIZE + vdev_field::STATUS;
 /// Offset of the first `fw_rsc_vdev_vring` in a `fw_rsc_vdev` entry.
-const VDEV_VRINGS: usize = 4 + 24;
+const VDEV_VRINGS: usize = RSC_HDR_SIZE + vdev_field::VRINGS;
 /// Size of `fw_rsc_vdev_vring`.
-const VRING_ENTRY: usize = 20;
+const VRING_ENTRY: usize = FW_RSC_VDEV_VRING_SIZE;
 
 /// Period of the DRIVER_OK poll for the first seconds, in milliseconds.
 const POLL_FAST_MS: u32 = 1;
@@ -243,50 +235,6 @@ pub(crate) struct Snapshot {
     pub(crate) violations: u64,
     /// Messages left to flood.
     pub(crate) flood: u32,
-}
-
-/// The test manifest of an `mkfw` image (`tools/mkfw/README.md`).
-struct Manifest {
-    version: u16,
-    size: u16,
-    flags: u32,
-    behaviour: u32,
-    crash_after_ms: u32,
-    code_addr: u32,
-    code_len: u32,
-    data_addr: u32,
-    data_filesz: u32,
-    data_memsz: u32,
-    rsc_addr: u32,
-    rsc_len: u32,
-    data_crc: u32,
-    code_crc: u32,
-}
-
-impl Manifest {
-    /// Decodes the 64 bytes at vector + 0x40, if they start with the magic.
-    fn parse(b: &[u8; MANIFEST_LEN]) -> Option<Self> {
-        if &b[..8] != MAGIC {
-            return None;
-        }
-        let w = |o: usize| u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
-        Some(Self {
-            version: u16::from_le_bytes([b[8], b[9]]),
-            size: u16::from_le_bytes([b[10], b[11]]),
-            flags: w(0x0c),
-            behaviour: w(0x10),
-            crash_after_ms: w(0x14),
-            code_addr: w(0x18),
-            code_len: w(0x1c),
-            data_addr: w(0x20),
-            data_filesz: w(0x24),
-            data_memsz: w(0x28),
-            rsc_addr: w(0x2c),
-            rsc_len: w(0x30),
-            data_crc: w(0x34),
-            code_crc: w(0x3c),
-        })
-    }
 }
 
 /// The trace buffer of the resource table (`RSC_TRACE`), where the boot log goes.
@@ -607,7 +555,7 @@ impl M7 {
         let table = live_table(&self.mem, boot)?;
         let id = |i: usize| {
             table
-                .read32(boot.vdev_off + VDEV_VRINGS + VRING_ENTRY * i + 12)
+                .read32(boot.vdev_off + VDEV_VRINGS + VRING_ENTRY * i + vring_field::NOTIFYID)
                 .ok()
         };
         Some([id(0)?, id(1)?])
@@ -878,7 +826,12 @@ impl M7 {
         }
         let ring = |i: usize| {
             let o = v + VDEV_VRINGS + VRING_ENTRY * i;
-            (live(o), live(o + 4), live(o + 8), live(o + 12))
+            (
+                live(o + vring_field::DA),
+                live(o + vring_field::ALIGN),
+                live(o + vring_field::NUM),
+                live(o + vring_field::NOTIFYID),
+            )
         };
         let (da0, align0, num0, nid0) = ring(0);
         let (da1, align1, num1, nid1) = ring(1);
@@ -1374,7 +1327,9 @@ fn check_table(ctx: &mut Ctx<'_>, boot: &Boot) {
             || o == v + VDEV_STATUS
             || (0..2).any(|i| {
                 let r = v + VDEV_VRINGS + VRING_ENTRY * i;
-                (r..r + 4).contains(&o) || (r + 12..r + 20).contains(&o)
+                // da, and notifyid and pa (the last two fields).
+                (r + vring_field::DA..r + vring_field::DA + 4).contains(&o)
+                    || (r + vring_field::NOTIFYID..r + VRING_ENTRY).contains(&o)
             })
     };
     let mut first = None;
@@ -1545,7 +1500,7 @@ fn boot(
         .mem
         .ram_at(vector + MANIFEST_OFF, MANIFEST_LEN as u64)
         .and_then(|(r, off)| r.read(off, &mut raw).ok())
-        .and_then(|()| Manifest::parse(&raw));
+        .and_then(|()| Manifest::decode(&raw));
     let Some(m) = man else {
         let Some(image) = image else {
             ctx.info(format_args!(
@@ -1557,7 +1512,7 @@ fn boot(
         };
         return boot_image(ctx, image, pc, now, last);
     };
-    if m.version != 1 || usize::from(m.size) != MANIFEST_LEN {
+    if m.version != manifest::VERSION || usize::from(m.size) != MANIFEST_LEN {
         fault!(
             "manifest version {} size {} not supported",
             m.version,
@@ -1645,16 +1600,16 @@ fn boot(
         "image OK: code_crc 0x{code_crc:08x} OK, data_crc 0x{data_crc:08x} OK, .bss 0x{bss:x} bytes zero OK; behaviour {} flags 0x{:x}",
         m.behaviour, m.flags
     ));
-    let ready_doorbell = m.flags & FLAG_READY_DOORBELL != 0;
-    let crash_at =
-        (m.flags & FLAG_CRASH_AFTER != 0).then(|| now + i64::from(m.crash_after_ms) * 1_000_000);
+    let ready_doorbell = m.flags & manifest::FLAG_READY_DOORBELL != 0;
+    let crash_at = (m.flags & manifest::FLAG_CRASH_AFTER != 0)
+        .then(|| now + i64::from(m.crash_after_ms) * 1_000_000);
     set_text(
         last,
         format_args!("ok code_crc 0x{code_crc:08x} data_crc 0x{data_crc:08x}"),
     );
 
-    if m.behaviour != BEHAVIOUR_ZEPHYR {
-        if m.behaviour != BEHAVIOUR_IDLE {
+    if m.behaviour != manifest::BEHAVIOUR_ZEPHYR {
+        if m.behaviour != manifest::BEHAVIOUR_IDLE {
             ctx.info(format_args!(
                 "unknown behaviour {}: running idle",
                 m.behaviour
@@ -1716,7 +1671,7 @@ fn boot(
         }
         None => None,
     };
-    let hang = m.flags & FLAG_HANG != 0;
+    let hang = m.flags & manifest::FLAG_HANG != 0;
     ctx.info(format_args!(
         "Zephyr openamp_rsc_table: resource table ({} bytes) copied to {} at 0x{:x}{}; waiting for DRIVER_OK{}",
         table.len(),

@@ -10,9 +10,9 @@
 //! loaded), `vdev0vring0/1`, `vdev1vring0/1`, `vdevbuffer` (the rpmsg buffers) and `rsc-table`
 //! (the live resource table). A region's role comes from its name: its entry in the cm7 node's
 //! `memory-region-names` when the node has that property (a firmware linked for the board knows
-//! which address is its table, whatever Linux calls the node), else its node name before `@`, as
-//! for `imx_rproc`: `vdevNvringM`, `vdevbuffer` (or `vdevNbuffer`), `rsc-table`, and every other
-//! region is memory of the M7. Regions are found, not hard-coded, so the simulation follows the
+//! which address is its table, whatever Linux calls the node), else its node name before `@`, by
+//! the driver's own rules (`fw/src/region.rs`): `vdevNvringM`, the other `vdev*` regions
+//! (`vdevbuffer`, `vdev0buffer`), `rsc-table*`, and every other region is memory of the M7. Regions are found, not hard-coded, so the simulation follows the
 //! overlay.
 //!
 //! The M7 addresses DDR one to one (the i.MX95 address translation table maps device address
@@ -24,6 +24,7 @@
 //! bounds-checked against the region, and naturally aligned for the multi-byte ones. Ordering
 //! between accesses is the caller's business ([`kernel::sync::barrier`]).
 
+use crate::fw::region::{self, Role};
 use kernel::{
     bindings,
     ffi::{c_char, c_int},
@@ -56,32 +57,20 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    /// Classifies a node name (without its unit address).
+    /// Classifies a node name (without its unit address) by the driver's rules
+    /// (`fw/src/region.rs`): what the driver registers as a carveout of vring memory is a vring
+    /// here (`vdevNvringM`; one of another name is kept as buffer memory), its other `vdev*`
+    /// regions the rpmsg buffers, its M7 memory the RAM images are loaded to.
     fn of_name(name: &[u8]) -> Kind {
-        if name == b"rsc-table" {
-            return Kind::RscTable;
+        match Role::of_name(name) {
+            Role::RscTable => Kind::RscTable,
+            Role::Vring => match region::vring_index(name) {
+                Some((vdev, idx)) => Kind::Vring { vdev, idx },
+                None => Kind::Buffer,
+            },
+            Role::VdevBuffer | Role::Vdev => Kind::Buffer,
+            Role::M7 => Kind::Ram,
         }
-        if let Some(rest) = name.strip_prefix(b"vdev") {
-            if rest == b"buffer" {
-                return Kind::Buffer;
-            }
-            if let [v, tail @ ..] = rest {
-                if v.is_ascii_digit() {
-                    if tail == b"buffer" {
-                        return Kind::Buffer;
-                    }
-                    if let Some([i]) = tail.strip_prefix(b"vring") {
-                        if i.is_ascii_digit() {
-                            return Kind::Vring {
-                                vdev: v - b'0',
-                                idx: i - b'0',
-                            };
-                        }
-                    }
-                }
-            }
-        }
-        Kind::Ram
     }
 }
 

@@ -309,104 +309,9 @@ impl Built {
 }
 
 /// Builds remoteproc resource tables (`include/linux/rsc_table.h`) for the
-/// tests.
+/// tests, with the crate's own builders (`fw/src/builder.rs`).
 pub mod rsc {
-    use imx_rproc_fw::rsc::{RSC_CARVEOUT, RSC_DEVMEM, RSC_TRACE, RSC_VDEV};
-
-    /// A vring descriptor: `{da, align, num, notifyid, pa}`.
-    pub type VringDesc = [u32; 5];
-
-    /// A 32-byte name field holding `name` followed by NULs.
-    pub fn name32(name: &[u8]) -> [u8; 32] {
-        let mut n = [0u8; 32];
-        n[..name.len()].copy_from_slice(name);
-        n
-    }
-
-    fn words(out: &mut Vec<u8>, ws: &[u32]) {
-        for w in ws {
-            out.extend_from_slice(&w.to_le_bytes());
-        }
-    }
-
-    /// A carveout entry, type word included.
-    pub fn carveout(da: u32, pa: u32, len: u32, flags: u32, name: &[u8]) -> Vec<u8> {
-        let mut e = Vec::new();
-        words(&mut e, &[RSC_CARVEOUT, da, pa, len, flags, 0]);
-        e.extend_from_slice(&name32(name));
-        e
-    }
-
-    /// A devmem entry, type word included.
-    pub fn devmem(da: u32, pa: u32, len: u32, flags: u32, name: &[u8]) -> Vec<u8> {
-        let mut e = carveout(da, pa, len, flags, name);
-        e[..4].copy_from_slice(&RSC_DEVMEM.to_le_bytes());
-        e
-    }
-
-    /// A trace entry, type word included.
-    pub fn trace(da: u32, len: u32, name: &[u8]) -> Vec<u8> {
-        let mut e = Vec::new();
-        words(&mut e, &[RSC_TRACE, da, len, 0]);
-        e.extend_from_slice(&name32(name));
-        e
-    }
-
-    /// A vdev entry, type word included.
-    pub fn vdev(
-        id: u32,
-        notifyid: u32,
-        dfeatures: u32,
-        vrings: &[VringDesc],
-        config: &[u8],
-    ) -> Vec<u8> {
-        let mut e = Vec::new();
-        words(
-            &mut e,
-            &[RSC_VDEV, id, notifyid, dfeatures, 0, config.len() as u32],
-        );
-        e.extend_from_slice(&[0, vrings.len() as u8, 0, 0]);
-        for v in vrings {
-            words(&mut e, v);
-        }
-        e.extend_from_slice(config);
-        e
-    }
-
-    /// A vendor entry with `payload` after its type word.
-    pub fn vendor(kind: u32, payload: &[u8]) -> Vec<u8> {
-        let mut e = kind.to_le_bytes().to_vec();
-        e.extend_from_slice(payload);
-        e
-    }
-
-    /// A built table and where its entries are.
-    #[derive(Clone)]
-    pub struct Table {
-        pub bytes: Vec<u8>,
-        /// Offset of each entry's type word.
-        pub offsets: Vec<usize>,
-    }
-
-    /// Lays out a version-1 table: header, offset array, then the entries
-    /// in order, each 4-byte aligned, then `pad` zero bytes.
-    pub fn table(entries: &[Vec<u8>], pad: usize) -> Table {
-        let mut bytes = Vec::new();
-        words(&mut bytes, &[1, entries.len() as u32, 0, 0]);
-        bytes.resize(16 + 4 * entries.len(), 0);
-        let mut offsets = Vec::new();
-        for (i, e) in entries.iter().enumerate() {
-            while bytes.len() % 4 != 0 {
-                bytes.push(0);
-            }
-            let off = bytes.len();
-            offsets.push(off);
-            bytes[16 + 4 * i..20 + 4 * i].copy_from_slice(&(off as u32).to_le_bytes());
-            bytes.extend_from_slice(e);
-        }
-        bytes.resize(bytes.len() + pad, 0);
-        Table { bytes, offsets }
-    }
+    pub use imx_rproc_fw::builder::*;
 
     /// Zephyr's `openamp_rsc_table` vdev: rpmsg, `VIRTIO_RPMSG_F_NS`, two
     /// host-allocated vrings of 8 buffers aligned to 16, notify ids 0 and 1.
@@ -456,9 +361,5 @@ pub mod rsc {
             ],
             12,
         )
-    }
-
-    pub fn put32(buf: &mut [u8], off: usize, v: u32) {
-        buf[off..off + 4].copy_from_slice(&v.to_le_bytes());
     }
 }

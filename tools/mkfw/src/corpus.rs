@@ -51,7 +51,7 @@
 use std::fmt::Write as _;
 
 use imx_rproc_fw::{
-    boot,
+    boot, builder,
     elf::Elf32,
     error::Error as FwError,
     rsc::{Limits, Resource, ResourceTable, FW_RSC_ADDR_ANY},
@@ -87,10 +87,7 @@ pub const VRING_CARVEOUTS: [Span; 4] = [
 /// The vdev buffer pool (`vdevbuffer`, a `shared-dma-pool`).
 pub const VDEV_BUFFER: Span = (0x8802_0000, 0x10_0000);
 
-/// `EINVAL`.
-pub const EINVAL: i32 = 22;
-/// `EFBIG`.
-pub const EFBIG: i32 = 27;
+pub use crate::errno::{EFBIG, EINVAL};
 
 /// The resource-table limits the driver should apply: its own
 /// (`Limits::DEFAULT`, at most the `rsc-table` region) and vrings with a
@@ -187,25 +184,12 @@ pub enum Verdict {
     },
 }
 
-/// The name of a negative errno value, e.g. `-22` -> `EINVAL`.
-pub fn errno_name(errno: i32) -> &'static str {
-    match -errno {
-        2 => "ENOENT",
-        7 => "E2BIG",
-        12 => "ENOMEM",
-        22 => "EINVAL",
-        27 => "EFBIG",
-        34 => "ERANGE",
-        _ => "E?",
-    }
-}
-
 impl Verdict {
     /// The negative errno the boot must fail with (`None`: it must boot).
     pub fn errno(&self) -> Option<i32> {
         match self {
             Verdict::Boots => None,
-            Verdict::Fw { err, .. } => Some(err.errno()),
+            Verdict::Fw { err, .. } => Some(crate::errno::of(err)),
             Verdict::TableTooLarge { .. } => Some(-EFBIG),
             Verdict::TraceOutside { .. }
             | Verdict::TraceOverTable { .. }
@@ -441,19 +425,9 @@ fn custom_table(p: &Params, table: Vec<u8>) -> Firmware {
 }
 
 /// A resource table: header (`ver` 1, `num` = entries, reserved 0),
-/// offsets, then the entries back to back.
+/// offsets, then the entries back to back (each a multiple of 4 bytes).
 fn rsc_table(entries: &[Vec<u8>]) -> Vec<u8> {
-    let n = entries.len();
-    let mut b = words(&[1, n as u32, 0, 0]);
-    let mut off = 16 + 4 * n;
-    for e in entries {
-        b.extend_from_slice(&(off as u32).to_le_bytes());
-        off += e.len();
-    }
-    for e in entries {
-        b.extend_from_slice(e);
-    }
-    b
+    builder::table(entries, 0).bytes
 }
 
 /// The sample's vdev entry (type word included).
@@ -464,9 +438,7 @@ fn vdev_entry() -> Vec<u8> {
 
 /// A carveout (`ty` 0) or devmem (`ty` 1) entry.
 fn mem_entry(ty: u32, da: u32, pa: u32, len: u32, reserved: u32, name: [u8; 32]) -> Vec<u8> {
-    let mut b = words(&[ty, da, pa, len, 0, reserved]);
-    b.extend_from_slice(&name);
-    b
+    builder::mem_entry(ty, da, pa, len, 0, reserved, name)
 }
 
 /// A well-formed carveout entry: host-chosen addresses, 4 KiB, "m7_heap".
@@ -878,7 +850,7 @@ pub fn manifest(cases: &[Case]) -> String {
         String::from("# name\tfile\texpect\terrno\terrname\tmessage\tcheck\tgroup\tdefect\n");
     for c in cases {
         let (expect, errno, errname) = match c.expect.errno() {
-            Some(e) => ("reject", e.to_string(), errno_name(e)),
+            Some(e) => ("reject", e.to_string(), crate::errno::name(e)),
             None => ("boot", "-".into(), "-"),
         };
         let msg = c.expect.message().unwrap_or_else(|| "-".into());

@@ -292,7 +292,7 @@ fn describe_manifest(o: &mut String, m: &Manifest, rv: u32, segs: &[LoadSegment<
     let _ = match data {
         Some((_, b)) if m.data_filesz <= m.data_memsz => {
             let (file, bss) = b.split_at(m.data_filesz as usize);
-            let c = crate::crc32::crc32(file);
+            let c = crc32fast::hash(file);
             writeln!(
                 o,
                 "  data_crc 0x{:08x}, recomputed 0x{c:08x}: {}; .bss 0x{:x} bytes zero after load: {}",

@@ -387,7 +387,7 @@ pub fn build_with_table(p: &Params, rsc: Option<Vec<u8>>) -> Result<Firmware, Er
         data_memsz: plan.data_size + plan.bss_size,
         rsc_addr: plan.rsc_addr,
         rsc_len: plan.rsc_len,
-        data_crc: crate::crc32::crc32(&data),
+        data_crc: crc32fast::hash(&data),
         reserved: 0,
         code_crc: 0,
     };
@@ -805,8 +805,8 @@ mod tests {
         // 4 bytes at 0x7c removed.
         let mut cut = code.to_vec();
         cut.drain(0x7c..0x80);
-        assert_eq!(crate::crc32::crc32(&cut), m.code_crc);
-        assert_eq!(crate::crc32::crc32(s[SEG_DATA].data), m.data_crc);
+        assert_eq!(crc32fast::hash(&cut), m.code_crc);
+        assert_eq!(crc32fast::hash(s[SEG_DATA].data), m.data_crc);
         assert_eq!(&code[0x7c..0x80], &m.code_crc.to_le_bytes());
     }
 

@@ -24,6 +24,7 @@ use crate::image::{
     SHF_WRITE, SHT_NOBITS, SHT_PROGBITS,
 };
 use crate::rsc::ZephyrTable;
+use imx_rproc_fw::{builder, rsc::VIRTIO_ID_RPMSG};
 
 /// `PT_GNU_STACK`.
 pub const PT_GNU_STACK: u32 = 0x6474_e551;
@@ -329,17 +330,17 @@ fn tcm(table_at: Option<u32>) -> Image {
 /// (rpmsg-lite `lib/include/platform/imx95_m7/rpmsg_platform.h`, the example's
 /// `rpmsg_config.h`), notify ids 0 to 3.
 pub fn mcux_table() -> Vec<u8> {
-    const RSC_VDEV: u32 = 3;
-    let mut w: Vec<u32> = vec![1, 2, 0, 0, 0x18, 0x18 + 0x44];
-    for (vdev, base) in [(0u32, 0x8800_0000u32), (1, 0x8801_0000)] {
-        // type, id (VIRTIO_ID_RPMSG), notifyid, dfeatures (NS), gfeatures, config_len,
-        // status / num_of_vrings / reserved[2] as one word.
-        w.extend([RSC_VDEV, 7, vdev, 1, 0, 0, 0x0000_0200]);
-        for ring in 0..2 {
-            w.extend([base + ring * 0x8000, 0x1000, 256, vdev * 2 + ring, 0]);
-        }
-    }
-    w.iter().flat_map(|v| v.to_le_bytes()).collect()
+    let vdevs: Vec<Vec<u8>> = [(0u32, 0x8800_0000u32), (1, 0x8801_0000)]
+        .into_iter()
+        .map(|(vdev, base)| {
+            let vrings: Vec<_> = (0..2)
+                .map(|ring| [base + ring * 0x8000, 0x1000, 256, vdev * 2 + ring, 0])
+                .collect();
+            // VIRTIO_ID_RPMSG, notify id = vdev index, RSC_VDEV_FEATURE_NS.
+            builder::vdev(VIRTIO_ID_RPMSG, vdev, 1, &vrings, &[])
+        })
+        .collect();
+    builder::table(&vdevs, 0).bytes
 }
 
 /// NXP MCUXpresso SDK DDR layout (nxp-mcuxpresso/mcux-devices-imx

@@ -25,8 +25,8 @@
 use std::fmt;
 
 pub mod corpus;
-pub mod crc32;
 pub mod describe;
+pub mod errno;
 pub mod firmware;
 pub mod image;
 pub mod layouts;

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The remoteproc resource table: an encoder for the table Zephyr's
-//! `lib/open-amp/resource_table.c` builds, and a decoder for `--describe`.
+//! The remoteproc resource table: the table Zephyr's
+//! `lib/open-amp/resource_table.c` builds, field by field, encoded with the
+//! builders of `imx_rproc_fw` (feature `builder`), and a decoder for
+//! `--describe`, which shows every field of a table the driver's parser
+//! refuses too (it reads the fields at `imx_rproc_fw::rsc`'s offsets but
+//! checks only bounds).
 //!
 //! Layouts are those of the kernel's `include/linux/rsc_table.h`: packed,
 //! little-endian, every entry starting with a `u32` type
@@ -9,30 +13,24 @@
 
 use std::fmt;
 
+use imx_rproc_fw::builder::{self, VdevHeader};
+use imx_rproc_fw::rsc::{mem_field, trace_field, vdev_field, vring_field, RSC_HDR_SIZE};
+pub use imx_rproc_fw::rsc::{
+    FW_RSC_ADDR_ANY, RSC_CARVEOUT, RSC_DEVMEM, RSC_TRACE, RSC_VDEV, VIRTIO_ID_RPMSG,
+};
+
 /// `struct resource_table` header size (`ver`, `num`, `reserved[2]`).
-pub const HEADER_SIZE: usize = 16;
-/// `RSC_CARVEOUT`.
-pub const RSC_CARVEOUT: u32 = 0;
-/// `RSC_DEVMEM`.
-pub const RSC_DEVMEM: u32 = 1;
-/// `RSC_TRACE`.
-pub const RSC_TRACE: u32 = 2;
-/// `RSC_VDEV`.
-pub const RSC_VDEV: u32 = 3;
-/// `VIRTIO_ID_RPMSG`.
-pub const VIRTIO_ID_RPMSG: u32 = 7;
+pub const HEADER_SIZE: usize = imx_rproc_fw::rsc::RSC_TABLE_HDR_SIZE;
 /// `1 << VIRTIO_RPMSG_F_NS` (Zephyr's `RPMSG_IPU_C0_FEATURES`).
 pub const VIRTIO_RPMSG_F_NS_BIT: u32 = 1;
-/// `FW_RSC_ADDR_ANY`: address to be allocated by the host.
-pub const FW_RSC_ADDR_ANY: u32 = 0xFFFF_FFFF;
 /// Size of `struct fw_rsc_vdev` without the vrings (type word excluded).
-pub const VDEV_BODY_SIZE: usize = 24;
+pub const VDEV_BODY_SIZE: usize = imx_rproc_fw::rsc::FW_RSC_VDEV_SIZE;
 /// Size of `struct fw_rsc_vdev_vring`.
-pub const VRING_SIZE: usize = 20;
+pub const VRING_SIZE: usize = imx_rproc_fw::rsc::FW_RSC_VDEV_VRING_SIZE;
 /// Size of `struct fw_rsc_trace` (type word excluded).
-pub const TRACE_BODY_SIZE: usize = 44;
+pub const TRACE_BODY_SIZE: usize = imx_rproc_fw::rsc::FW_RSC_TRACE_SIZE;
 /// Size of `struct fw_rsc_carveout` / `fw_rsc_devmem` (type word excluded).
-pub const CARVEOUT_BODY_SIZE: usize = 52;
+pub const CARVEOUT_BODY_SIZE: usize = imx_rproc_fw::rsc::FW_RSC_CARVEOUT_SIZE;
 
 /// `struct fw_rsc_vdev_vring`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,11 +102,8 @@ pub struct Carveout {
 
 /// Makes a NUL-padded 32-byte name (truncated to 31 bytes).
 pub fn name32(s: &str) -> [u8; 32] {
-    let mut n = [0u8; 32];
     let b = s.as_bytes();
-    let l = b.len().min(31);
-    n[..l].copy_from_slice(&b[..l]);
-    n
+    builder::name32(&b[..b.len().min(31)])
 }
 
 fn name_str(n: &[u8; 32]) -> String {
@@ -204,22 +199,24 @@ impl ZephyrTable {
             w(offsets.get(i).copied().unwrap_or(0), &mut b);
         }
         let v = &self.vdev;
-        w(RSC_VDEV, &mut b);
-        for x in [v.id, v.notifyid, v.dfeatures, v.gfeatures, v.config_len] {
-            w(x, &mut b);
-        }
-        b.extend_from_slice(&[v.status, v.num_of_vrings, v.reserved[0], v.reserved[1]]);
-        for r in &v.vrings {
-            for x in [r.da, r.align, r.num, r.notifyid, r.pa] {
-                w(x, &mut b);
-            }
-        }
+        let header = VdevHeader {
+            id: v.id,
+            notifyid: v.notifyid,
+            dfeatures: v.dfeatures,
+            gfeatures: v.gfeatures,
+            config_len: v.config_len,
+            status: v.status,
+            num_of_vrings: v.num_of_vrings,
+            reserved: v.reserved,
+        };
+        let vrings: Vec<_> = v
+            .vrings
+            .iter()
+            .map(|r| [r.da, r.align, r.num, r.notifyid, r.pa])
+            .collect();
+        b.extend(builder::vdev_entry(&header, &vrings, &[]));
         if let Some(t) = &self.trace {
-            w(RSC_TRACE, &mut b);
-            for x in [t.da, t.len, t.reserved] {
-                w(x, &mut b);
-            }
-            b.extend_from_slice(&t.name);
+            b.extend(builder::trace_entry(t.da, t.len, t.reserved, t.name));
         }
         b
     }
@@ -291,20 +288,20 @@ pub fn decode(b: &[u8]) -> Result<Table, String> {
             return Err(format!("entry {i}: offset 0x{off:x} inside the header"));
         }
         let ty = rd32(b, o).ok_or_else(|| format!("entry {i}: offset 0x{off:x} out of table"))?;
-        let o = o + 4;
+        let o = o + RSC_HDR_SIZE;
         let word =
             |bb: &[u8; 64], k: usize| u32::from_le_bytes([bb[k], bb[k + 1], bb[k + 2], bb[k + 3]]);
         let entry = match ty {
             RSC_CARVEOUT | RSC_DEVMEM => {
                 let bb = body(b, o, CARVEOUT_BODY_SIZE, "carveout")?;
                 let mut name = [0u8; 32];
-                name.copy_from_slice(&bb[20..52]);
+                name.copy_from_slice(&bb[mem_field::NAME..mem_field::NAME + 32]);
                 let c = Carveout {
-                    da: word(&bb, 0),
-                    pa: word(&bb, 4),
-                    len: word(&bb, 8),
-                    flags: word(&bb, 12),
-                    reserved: word(&bb, 16),
+                    da: word(&bb, mem_field::DA),
+                    pa: word(&bb, mem_field::PA),
+                    len: word(&bb, mem_field::LEN),
+                    flags: word(&bb, mem_field::FLAGS),
+                    reserved: word(&bb, mem_field::RESERVED),
                     name,
                 };
                 if ty == RSC_CARVEOUT {
@@ -316,35 +313,35 @@ pub fn decode(b: &[u8]) -> Result<Table, String> {
             RSC_TRACE => {
                 let bb = body(b, o, TRACE_BODY_SIZE, "trace")?;
                 let mut name = [0u8; 32];
-                name.copy_from_slice(&bb[12..44]);
+                name.copy_from_slice(&bb[trace_field::NAME..trace_field::NAME + 32]);
                 Entry::Trace(Trace {
-                    da: word(&bb, 0),
-                    len: word(&bb, 4),
-                    reserved: word(&bb, 8),
+                    da: word(&bb, trace_field::DA),
+                    len: word(&bb, trace_field::LEN),
+                    reserved: word(&bb, trace_field::RESERVED),
                     name,
                 })
             }
             RSC_VDEV => {
                 let bb = body(b, o, VDEV_BODY_SIZE, "vdev")?;
                 let mut vdev = Vdev {
-                    id: word(&bb, 0),
-                    notifyid: word(&bb, 4),
-                    dfeatures: word(&bb, 8),
-                    gfeatures: word(&bb, 12),
-                    config_len: word(&bb, 16),
-                    status: bb[20],
-                    num_of_vrings: bb[21],
-                    reserved: [bb[22], bb[23]],
+                    id: word(&bb, vdev_field::ID),
+                    notifyid: word(&bb, vdev_field::NOTIFYID),
+                    dfeatures: word(&bb, vdev_field::DFEATURES),
+                    gfeatures: word(&bb, vdev_field::GFEATURES),
+                    config_len: word(&bb, vdev_field::CONFIG_LEN),
+                    status: bb[vdev_field::STATUS],
+                    num_of_vrings: bb[vdev_field::NUM_OF_VRINGS],
+                    reserved: [bb[vdev_field::RESERVED], bb[vdev_field::RESERVED + 1]],
                     vrings: Vec::new(),
                 };
                 for r in 0..usize::from(vdev.num_of_vrings) {
                     let vb = body(b, o + VDEV_BODY_SIZE + r * VRING_SIZE, VRING_SIZE, "vring")?;
                     vdev.vrings.push(Vring {
-                        da: word(&vb, 0),
-                        align: word(&vb, 4),
-                        num: word(&vb, 8),
-                        notifyid: word(&vb, 12),
-                        pa: word(&vb, 16),
+                        da: word(&vb, vring_field::DA),
+                        align: word(&vb, vring_field::ALIGN),
+                        num: word(&vb, vring_field::NUM),
+                        notifyid: word(&vb, vring_field::NOTIFYID),
+                        pa: word(&vb, vring_field::PA),
                     });
                 }
                 Entry::Vdev(vdev)

@@ -75,8 +75,14 @@ fn sixteen_mib() {
 fn usage_and_bad_arguments() {
     let o = mkfw(&["--help"]);
     assert!(o.status.success());
-    assert!(stdout(&o).contains("mkfw --describe FILE"));
+    let help = stdout(&o);
+    for want in ["--describe <FILE>", "corpus", "layouts", "--image-size <N>"] {
+        assert!(help.contains(want), "{want}: {help}");
+    }
+    // A usage error is clap's: exit status 2, the argument named.
     let o = mkfw(&["--frobnicate"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown argument"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unexpected argument '--frobnicate'"));
+    let o = mkfw(&["--describe", "x", "--trace"]);
+    assert_eq!(o.status.code(), Some(2));
 }
