@@ -31,6 +31,7 @@ sys.path.insert(0, str(HERE))
 
 import ktap_count  # noqa: E402
 import scenarios  # noqa: E402
+import zephyr_fixtures  # noqa: E402
 
 
 def pytest_addoption(parser):
@@ -126,15 +127,9 @@ def build(out):
         files += ["--file", f"{fw}:/lib/firmware/{fw.name}"]
     # Firmware built by others (shared/fixtures/zephyr/README.md), as
     # /lib/firmware/zephyr-NAME; the scenarios skip what is not found.
-    for d in (
-        os.environ.get("IMX_RPROC_RS_FIXTURES", ""),
-        ROOT.parent / "shared/fixtures/zephyr",
-        "/work/shared/fixtures/zephyr",
-    ):
-        if d and pathlib.Path(d).is_dir():
-            for fw in sorted(pathlib.Path(d).glob("*.elf")):
-                files += ["--file", f"{fw}:/lib/firmware/zephyr-{fw.name}"]
-            break
+    fixtures = zephyr_fixtures.find()
+    for fw in sorted(fixtures.glob("*.elf")) if fixtures else ():
+        files += ["--file", f"{fw}:/lib/firmware/zephyr-{fw.name}"]
     # FIRMWARE=/path/to/image.elf: the user's own image as /lib/firmware/user.elf
     # (scenarios/firmware.sh; FIRMWARE_EXPECT=rpmsg|silent|idle|tcm|rejected).
     user = os.environ.get("FIRMWARE")
