@@ -201,7 +201,7 @@ if [ ${#only[@]} -eq 0 ]; then
 		not_ok "shellcheck -S warning clean" "see $out/shellcheck.log"
 	fi
 	ruff=${IMX_RPROC_RS_CACHE:-$HOME/.cache/imx_rproc_rs}/host-venv/bin/ruff
-	pyfiles=(tests/host tests/runner scripts/ktap_count.py)
+	pyfiles=(tests/host tests/runner scripts/*.py)
 	if [ ! -x "$ruff" ]; then
 		not_ok "ruff installed (scripts/bootstrap.sh)"
 	else

@@ -16,6 +16,7 @@ shown. Writes a Markdown table to OUT_MD, prints one line per row as
 one without any KTAP result is a failure (there is nothing to compare). A
 row skipped with either driver is listed as "parity skip" and not compared.
 """
+
 import fnmatch
 import os
 import re
@@ -48,9 +49,7 @@ def outcomes(path):
                 desc, _, what = desc.partition(" # outcome: ")
                 if desc not in rows:
                     order.append(desc)
-                rows[desc] = status + (
-                    f" ({what.strip()})" if what else ""
-                )
+                rows[desc] = status + (f" ({what.strip()})" if what else "")
     except FileNotFoundError:
         return None, None
     return order, rows
