@@ -217,13 +217,6 @@ def fw_args(work):
     args = []
     for p in sorted(glob.glob(os.path.join(HERE, "out/fw/*.elf")) + glob.glob(os.path.join(HERE, "out/fw/*.tsv"))):
         args += ["--file", f"{p}:/lib/firmware/{os.path.basename(p)}"]
-    cases = os.path.join(work, "out/kunit-cases.txt")
-    os.makedirs(os.path.dirname(cases), exist_ok=True)
-    src = open(os.path.join(work, "rust/selftests.rs"), encoding="utf-8").read()
-    names = re.findall(r"#\[test\]\s*\n\s*fn\s+([A-Za-z0-9_]+)", src)
-    with open(cases, "w") as f:
-        f.write("".join(n + "\n" for n in names))
-    args += ["--file", f"{cases}:/kunit-cases.txt"]
     return args
 
 
@@ -241,6 +234,8 @@ def run_scenario(work, name, log):
     exp = []
     for splat in decl.expected_splats:
         exp += ["--expect-splat", splat]
+    for ko in decl.kunit_modules:
+        exp += ["--kunit-module", os.path.join(work, ko)]
     cmd = (
         [
             os.path.join(HERE, "scripts/run-qemu.sh"),

@@ -31,7 +31,9 @@ import re
 import subprocess
 import sys
 
-KTAP = re.compile(r"^(not ok|ok) \d+ (.*?)(\s+# SKIP.*)?\s*$")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap_count  # noqa: E402
+
 DRIVERS = {"c": "C imx_rproc", "rust": "Rust imx_rproc_rs"}
 
 
@@ -44,18 +46,11 @@ def read(path):
 
 
 def ktap_counts(text):
-    p = f = s = 0
-    for line in text.splitlines():
-        m = KTAP.match(line)
-        if not m:
-            continue
-        if m.group(1) == "not ok":
-            f += 1
-        elif m.group(3):
-            s += 1
-        else:
-            p += 1
-    return p, f, s
+    """(passed, failed, skipped) of KTAP TEXT, by scripts/ktap_count.py
+    (nested KTAP: its innermost results)."""
+    _plan, results = ktap_count.parse_results(text.splitlines())
+    st = [r[0] for r in results]
+    return st.count("pass"), st.count("fail"), st.count("skip")
 
 
 def kv(line):

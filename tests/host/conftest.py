@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(HERE))
 
 import ktap_count  # noqa: E402
+import kunit_suites  # noqa: E402
 import scenarios  # noqa: E402
 import zephyr_fixtures  # noqa: E402
 
@@ -117,11 +118,6 @@ def build(out):
     ):
         if _make(target, out / log) != 0:
             failures.append(f"make {target} failed, see {out / log}")
-    # The KUnit cases the module's source declares (one #[test] each), for
-    # tests/guest/scenarios/kunit.sh: a declared case that did not run fails.
-    src = (ROOT / "rust" / "selftests.rs").read_text()
-    cases = re.findall(r"#\[test\]\s*\n\s*fn\s+([A-Za-z0-9_]+)", src)
-    (out / "kunit-cases.txt").write_text("".join(c + "\n" for c in cases))
     files = []
     for fw in sorted((ROOT / "out" / "fw").glob("*.elf")) + sorted((ROOT / "out" / "fw").glob("*.tsv")):
         files += ["--file", f"{fw}:/lib/firmware/{fw.name}"]
@@ -144,7 +140,6 @@ def build(out):
                 "--file",
                 f"{out / 'user.expect'}:/lib/firmware/user.expect",
             ]
-    files += ["--file", f"{out / 'kunit-cases.txt'}:/kunit-cases.txt"]
     return Build(failures, files)
 
 
@@ -157,9 +152,24 @@ class Boot:
     counts: dict
     report: list  # ktap_count's lines
     lines: list  # the results copy
+    suites: dict | None  # the KUnit suites compiled in (kunit_modules), or None
+    module: str
 
 
 _boots = {}
+
+
+def compiled_suites(sc):
+    """{suite: [case]} compiled into SC's kunit_modules, or None if it has none."""
+    if not sc.kunit_modules:
+        return None
+    suites = {}
+    for ko in sc.kunit_modules:
+        try:
+            suites.update(kunit_suites.read(ROOT / ko))
+        except (OSError, kunit_suites.ElfError) as e:
+            pytest.fail(f"{sc.name}: cannot read the KUnit suites of {ko}: {e}", pytrace=False)
+    return suites
 
 
 def boot(sc, drv, build, out):
@@ -190,41 +200,31 @@ def boot(sc, drv, build, out):
         rc = subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
     text = log.read_text(errors="replace").replace("\r", "")
     m = re.search(r"^IMXRPROCRS-RESULTS-BEGIN\n(.*?)^IMXRPROCRS-RESULTS-END", text, re.S | re.M)
-    copy = m.group(0) + "IMXRPROCRS-RESULTS-END\n" if m else ""
+    copy = m.group(0) + "\n" if m else ""
     results = pathlib.Path(f"{log}.results")
     results.write_text(copy)
     lines = (m.group(1) if m else "").splitlines(keepends=True)
     name = sc.name + (f"[{drv}]" if drv else "")
-    counts, report = ktap_count.count(name, lines, text.splitlines(keepends=True), rc, sc.expected_splats)
+    suites = compiled_suites(sc)
+    module = ", ".join(sc.kunit_modules) or "the module"
+    counts, report = ktap_count.count(
+        name, lines, text.splitlines(keepends=True), rc, sc.expected_splats, suites, module
+    )
     pathlib.Path(f"{log}.count").write_text(
         "".join(f"{k} {counts[k]}\n" for k in ("passed", "failed", "skipped", "errors"))
         + "".join(x + "\n" for x in report)
     )
-    b = Boot(name, log, results, rc, counts, report, lines)
+    b = Boot(name, log, results, rc, counts, report, lines, suites, module)
     _boots[key] = b
     return b
 
 
-def _diagnostics(lines):
-    """{test number: its diagnostic lines} of flat KTAP."""
-    diag, cur = {}, None
-    for raw in lines:
-        line = raw.rstrip("\n")
-        m = ktap_count.RESULT.match(line)
-        if m:
-            cur = int(m.group(2))
-            diag[cur] = []
-        elif cur is not None and line.startswith("#"):
-            diag[cur].append(line)
-    return diag
-
-
 def report_results(item, b):
     """One report per KTAP result of boot B, as children of ITEM."""
-    _plan, results = ktap_count.parse_results(b.lines)
-    diag = _diagnostics(b.lines)
+    results, _errors = ktap_count.results_of(b.lines, b.suites, b.module)
     path, lineno, _ = item.location
-    for status, num, desc, reason in results:
+    for r in results:
+        status, num, desc, reason = r.status, r.num, r.desc, r.reason
         nodeid = f"{item.nodeid}::{num:03d} {desc}"
         if status == "pass":
             outcome, longrepr = "passed", None
@@ -232,7 +232,7 @@ def report_results(item, b):
             outcome, longrepr = "skipped", (str(b.results), num, f"Skipped: {reason or '(no reason given)'}")
         else:
             outcome = "failed"
-            longrepr = "\n".join([f"{b.name}: not ok {num} {desc}", *diag.get(num, []), f"(console: {b.log})"])
+            longrepr = "\n".join([f"{b.name}: not ok {num} {desc}", *r.diag, f"(console: {b.log})"])
         for when, oc, lr in (("call", outcome, longrepr), ("teardown", "passed", None)):
             item.ihook.pytest_runtest_logreport(
                 report=TestReport(
