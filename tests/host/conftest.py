@@ -14,12 +14,15 @@ Ends with the line "N passed, M failed, K skipped" (errors count as
 failed), after the skip reasons, the expected splats and the failures.
 """
 
+import concurrent.futures
 import dataclasses
+import json
 import os
 import pathlib
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 from _pytest.reports import TestReport
@@ -48,6 +51,13 @@ def pytest_addoption(parser):
         help="run the two-driver scenarios only with this driver (repeatable)",
     )
     g.addoption("--out", default=str(ROOT / "out" / "check"), help="logs (default out/check)")
+    g.addoption(
+        "--jobs",
+        type=int,
+        default=1,
+        help="boots run at once (default 1); the results are reported in the same order either way",
+    )
+    g.addoption("--guest-smp", type=int, help="CPUs of each guest (run-qemu.sh's -smp 2 otherwise)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -66,9 +76,12 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_configure(config):
     # pytest-xdist's workers reject reports whose nodeid is not the running
-    # item's (AssertionError), so the per-result reports need one process.
+    # item's (AssertionError), so the per-result reports need one process:
+    # --jobs runs the boots at once in this process instead (see Pool).
     if getattr(config.option, "numprocesses", None):
-        raise pytest.UsageError("tests/host: -n (pytest-xdist) is not supported yet: per-result reports")
+        raise pytest.UsageError("tests/host: -n (pytest-xdist) is not supported: use --jobs N")
+    if config.getoption("jobs") < 1:
+        raise pytest.UsageError("--jobs wants 1 or more")
     config.stash[EXPECTED] = []
 
 
@@ -91,6 +104,8 @@ def selected(config):
 class Build:
     failures: list
     files: list  # run-qemu.sh --file arguments
+    smp: int | None = None  # --guest-smp
+    pool: "Pool | None" = None
 
 
 def _make(target, log):
@@ -106,10 +121,11 @@ def out(pytestconfig):
 
 
 @pytest.fixture(scope="session")
-def build(out):
+def build(request, out):
     """Builds what is tested (incrementally; make knows each .ko's sources).
     A failed build fails every scenario, which then does not run: no old
-    .ko is ever tested."""
+    .ko is ever tested. With --jobs N, then starts every boot of the
+    session, N at a time (Pool)."""
     failures = []
     for target, log in (
         ("tests-modules", "qemu-build.log"),
@@ -140,7 +156,59 @@ def build(out):
                 "--file",
                 f"{out / 'user.expect'}:/lib/firmware/user.expect",
             ]
-    return Build(failures, files)
+    b = Build(failures, files, request.config.getoption("guest_smp"))
+    jobs = request.config.getoption("jobs")
+    if jobs > 1 and not failures:
+        b.pool = Pool(jobs, b, out, request.session.items)
+        request.addfinalizer(b.pool.close)
+    return b
+
+
+TIMES = "qemu-times.json"  # each boot's wall seconds in the last run, in --out
+
+
+def _key_name(sc, drv):
+    return sc.name + (f"-{drv}" if drv else "")
+
+
+class Pool:
+    """The session's boots, run JOBS at a time in threads (each thread waits
+    on its run-qemu.sh); a test takes its boot's result when it runs, so
+    the tests, their reports and the parity checks come in collection order,
+    exactly as without it. pytest-xdist is not used: its workers accept only
+    reports whose nodeid is the running item's, and each KTAP result here
+    is a report of its own. The longest boots (last run's times, else the
+    timeout) start first."""
+
+    def __init__(self, jobs, build, out, items):
+        keys = []
+        for item in items:
+            cs = getattr(item, "callspec", None)
+            if cs is None:
+                continue
+            if "boot_of" in cs.params:
+                want = [cs.params["boot_of"]]
+            elif "parity_of" in cs.params:
+                want = [(cs.params["parity_of"], "c"), (cs.params["parity_of"], "rust")]
+            else:
+                want = []
+            for sc, drv in want:
+                if (sc.name, drv) not in [(s.name, d) for s, d in keys]:
+                    keys.append((sc, drv))
+        try:
+            last = json.loads((out / TIMES).read_text())
+        except (OSError, ValueError):
+            last = {}
+        keys.sort(key=lambda k: -float(last.get(_key_name(*k), k[0].timeout)))
+        self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="qemu")
+        self.futures = {(sc.name, drv): self.executor.submit(_run_boot, sc, drv, build, out) for sc, drv in keys}
+
+    def result(self, sc, drv):
+        f = self.futures.get((sc.name, drv))
+        return f.result() if f is not None else None
+
+    def close(self):
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclasses.dataclass
@@ -154,6 +222,7 @@ class Boot:
     lines: list  # the results copy
     suites: dict | None  # the KUnit suites compiled in (kunit_modules), or None
     module: str
+    secs: float  # wall time of run-qemu.sh
 
 
 _boots = {}
@@ -174,7 +243,8 @@ def compiled_suites(sc):
 
 def boot(sc, drv, build, out):
     """One boot of SC with DRV (memoized for the session: the parity test
-    reuses the boots of its scenario's two items)."""
+    reuses the boots of its scenario's two items); with --jobs, the one the
+    Pool ran or is running."""
     key = (sc.name, drv)
     if key in _boots:
         return _boots[key]
@@ -182,6 +252,15 @@ def boot(sc, drv, build, out):
         pytest.fail(
             f"{sc.name}: not run, the build failed (no old .ko is tested): " + "; ".join(build.failures), pytrace=False
         )
+    b = build.pool.result(sc, drv) if build.pool else None
+    if b is None:
+        b = _run_boot(sc, drv, build, out)
+    _boots[key] = b
+    return b
+
+
+def _run_boot(sc, drv, build, out):
+    """Boots SC with DRV and counts its results (any thread)."""
     log = out / f"qemu-{sc.name}{'-' + drv if drv else ''}.log"
     cmd = [
         str(ROOT / "scripts" / "run-qemu.sh"),
@@ -196,8 +275,16 @@ def boot(sc, drv, build, out):
     if sc.dtso:
         cmd += ["--dtso", sc.dtso]
     cmd += ["--script", str(sc.script), "--timeout", str(sc.timeout)]
+    env = dict(os.environ)
+    if build.smp:
+        # run-qemu.sh's QEMU_EXTRA_OPTS come after its -smp 2; QEMU takes the last.
+        env["QEMU_EXTRA_OPTS"] = (env.get("QEMU_EXTRA_OPTS", "") + f" -smp {build.smp}").strip()
+    t0 = time.monotonic()
     with open(log, "w") as f:
-        rc = subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
+        rc = subprocess.run(
+            cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+        ).returncode
+    secs = time.monotonic() - t0
     text = log.read_text(errors="replace").replace("\r", "")
     m = re.search(r"^IMXRPROCRS-RESULTS-BEGIN\n(.*?)^IMXRPROCRS-RESULTS-END", text, re.S | re.M)
     copy = m.group(0) + "\n" if m else ""
@@ -214,9 +301,7 @@ def boot(sc, drv, build, out):
         "".join(f"{k} {counts[k]}\n" for k in ("passed", "failed", "skipped", "errors"))
         + "".join(x + "\n" for x in report)
     )
-    b = Boot(name, log, results, rc, counts, report, lines, suites, module)
-    _boots[key] = b
-    return b
+    return Boot(name, log, results, rc, counts, report, lines, suites, module, secs)
 
 
 def report_results(item, b):
@@ -259,6 +344,20 @@ def check_boot(item, b):
             "\n".join(errors + ["last lines of the console:"] + [f"  | {t}" for t in tail] + [f"(console: {b.log})"]),
             pytrace=False,
         )
+
+
+def pytest_sessionfinish(session):
+    """Each boot's wall time, for the next run's Pool order."""
+    if not _boots:
+        return
+    path = pathlib.Path(session.config.getoption("out")) / TIMES
+    try:
+        times = json.loads(path.read_text())
+    except (OSError, ValueError):
+        times = {}
+    for (name, drv), b in _boots.items():
+        times[name + (f"-{drv}" if drv else "")] = round(b.secs, 1)
+    path.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
