@@ -16,7 +16,9 @@
 #   scripts/check.sh --host          only the host stages that take seconds
 #                                    (make check-host: no fuzzing, shipping,
 #                                    tooling, QEMU or corpus)
-# Each stage's wall time is printed at the end.
+# Each stage's wall time and the CPU time (user+sys) of its commands are
+# printed at the end. QEMU_JOBS=N: boots at once in the QEMU stage (default
+# 2); QEMU_GUEST_SMP=N: CPUs of each guest.
 
 set -uo pipefail
 
@@ -42,18 +44,43 @@ not_ok() {
 	failed+=("$1")
 	printf 'FAIL %s%s\n' "$1" "${2:+ ($2)}"
 }
-# Per-stage wall times, printed at the end.
+# Per-stage wall times and CPU times, printed at the end.
 stage_names=()
 stage_secs=()
+stage_cpu=()
 stage_t0=$SECONDS
+# cpu_now: cpu= the CPU time (user+sys, centiseconds) of this shell's
+# finished children so far (bash's times builtin, second line). Called in
+# this shell, never in $(...): a subshell's counts start at zero.
+cpu=0
+cpu_now() {
+	local u s
+	times >"$out/.times"
+	read -r u s < <(sed -n 2p "$out/.times")
+	cpu=$(($(cs "$u") + $(cs "$s")))
+}
+# cs 1m2.345s: 6234
+cs() {
+	local m=${1%%m*} r=${1#*m}
+	r=${r%s}
+	echo $((10#$m * 6000 + 10#${r%.*} * 100 + 10#$(printf '%.2s' "${r#*.}0")))
+}
+cpu_now
+stage_c0=$cpu
 stage() {
 	stage_done
 	printf '\n\033[1m== %s\033[0m\n' "$*"
 	stage_names+=("$*")
 	stage_t0=$SECONDS
+	cpu_now
+	stage_c0=$cpu
 }
 stage_done() {
-	[ ${#stage_names[@]} -gt ${#stage_secs[@]} ] && stage_secs+=($((SECONDS - stage_t0)))
+	if [ ${#stage_names[@]} -gt ${#stage_secs[@]} ]; then
+		stage_secs+=($((SECONDS - stage_t0)))
+		cpu_now
+		stage_cpu+=($(((cpu - stage_c0 + 50) / 100)))
+	fi
 	return 0
 }
 # Python with Debian's python3-pytest (scripts/bootstrap.sh installs it).
@@ -254,8 +281,12 @@ if [ -z "$host_only" ]; then
 	stage "QEMU scenarios on the virtual i.MX95 (pytest tests/host, tests/guest/scenarios.toml)"
 	sel=()
 	for s in ${only[@]+"${only[@]}"}; do sel+=(--scenario "$s"); done
+	# QEMU_JOBS guests at once (default 2, one per core of the reference
+	# machine); QEMU_GUEST_SMP CPUs each (default run-qemu.sh's).
+	par=(--jobs "${QEMU_JOBS:-2}")
+	[ -z "${QEMU_GUEST_SMP:-}" ] || par+=(--guest-smp "$QEMU_GUEST_SMP")
 	run_counted qemu "$HOST_PYTHON" -m pytest -p no:cacheprovider tests/host/test_qemu.py \
-		${sel[@]+"${sel[@]}"} --junitxml "$out/qemu-junit.xml" -q
+		"${par[@]}" ${sel[@]+"${sel[@]}"} --junitxml "$out/qemu-junit.xml" -q
 fi
 
 if [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
@@ -275,11 +306,12 @@ python3 scripts/reliability.py --out "$out/reliability.md" "$out" >/dev/null &&
 
 stage_done
 echo
-echo "stage times:"
+echo "stage times (wall, and CPU user+sys of the stage's commands):"
 for i in "${!stage_names[@]}"; do
-	printf '  %4d s  %s\n' "${stage_secs[$i]:-0}" "${stage_names[$i]}"
+	printf '  %4d s  %5d s CPU  %s\n' "${stage_secs[$i]:-0}" "${stage_cpu[$i]:-0}" "${stage_names[$i]}"
 done
-echo "  $SECONDS s in all"
+cpu_now
+echo "  $SECONDS s in all, $(((cpu + 50) / 100)) s CPU"
 if [ ${#skipped[@]} -ne 0 ]; then
 	echo "skipped (did not run):"
 	printf '  %s\n' "${skipped[@]}"
