@@ -252,8 +252,19 @@ if [ ${#only[@]} -eq 0 ]; then
 	run_counted mutation-selfcheck python3 scripts/mutation.py selfcheck
 fi
 
+corpus_pid=
 if [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
-	stage "fuzzing the firmware crate (bounded: 20 s per target)"
+	stage "fuzzing the firmware crate (bounded: 20 s per target; the corpus boots alongside)"
+	# The corpus (one guest) runs in the background from here to its own
+	# stage below: fuzzing uses one core (fuzz.sh: --jobs 1), the shipping
+	# and tooling stages build in copies of their own. Its build in the tree
+	# is waited for first, so that nothing builds there at the same time.
+	bash scripts/corpus.sh --driver rust >"$out/corpus-run.log" 2>&1 &
+	corpus_pid=$!
+	corpus_t0=$SECONDS
+	while kill -0 "$corpus_pid" 2>/dev/null && ! grep -q '^corpus: snapshot taken' "$out/corpus-run.log"; do
+		sleep 1
+	done
 	run_counted fuzz bash scripts/fuzz.sh --seconds 20
 
 	stage "shipping: DKMS build and a minimal headers tree"
@@ -289,9 +300,12 @@ if [ -z "$host_only" ]; then
 		"${par[@]}" ${sel[@]+"${sel[@]}"} --junitxml "$out/qemu-junit.xml" -q
 fi
 
-if [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
+if [ -n "$corpus_pid" ]; then
 	stage "malformed-image corpus through the Rust driver (the C driver's outcomes: scripts/corpus.sh)"
-	run_counted corpus bash scripts/corpus.sh --driver rust
+	wait "$corpus_pid"
+	corpus_rc=$?
+	echo "corpus: ran in the background, $((SECONDS - corpus_t0)) s from its start to here"
+	run_counted corpus bash -c 'cat "$1"; exit "$2"' corpus "$out/corpus-run.log" "$corpus_rc"
 fi
 
 if [ ${#only[@]} -eq 0 ]; then

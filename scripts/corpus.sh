@@ -150,6 +150,9 @@ env_out=$(bash scripts/bootstrap.sh --print-env) || {
 KDIR=$(sed -n 's/^KDIR=//p' <<<"$env_out")
 BUSYBOX=$(sed -n 's/^BUSYBOX=//p' <<<"$env_out")
 export KDIR BUSYBOX
+# From here on nothing reads the tree (scripts/check.sh waits for this line
+# before it builds in the tree again).
+echo "corpus: snapshot taken, the tree is free"
 
 # ------------------------------------------------------------ helpers
 # Reading the console logs and writing the tables: scripts/corpus.py (its
