@@ -216,7 +216,8 @@ run_counted() {
 if [ ${#only[@]} -eq 0 ]; then
 	stage "host: the runner's own tests (tests/runner/: recorded KTAP counted)"
 	run_counted runner-selftest python3 tests/runner/run.py
-	run_counted scenarios-data "$HOST_PYTHON" -m pytest -p no:cacheprovider -q tests/host/test_scenarios_data.py
+	run_counted scenarios-data "$HOST_PYTHON" -m pytest -p no:cacheprovider -q tests/host/test_scenarios_data.py \
+		tests/host/test_pool.py
 
 	stage "house habits: shellcheck (every shell file), ruff (the host Python)"
 	# -S warning: the info/style findings left are listed in issue 16.
