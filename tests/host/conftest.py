@@ -167,8 +167,9 @@ def build(request, out):
 TIMES = "qemu-times.json"  # each boot's wall seconds in the last run, in --out
 
 
-def _key_name(sc, drv):
-    return sc.name + (f"-{drv}" if drv else "")
+def _key_name(name, drv):
+    """A boot's name in TIMES: SCENARIO or SCENARIO-DRIVER."""
+    return name + (f"-{drv}" if drv else "")
 
 
 class Pool:
@@ -199,7 +200,7 @@ class Pool:
             last = json.loads((out / TIMES).read_text())
         except (OSError, ValueError):
             last = {}
-        keys.sort(key=lambda k: -float(last.get(_key_name(*k), k[0].timeout)))
+        keys.sort(key=lambda k: -float(last.get(_key_name(k[0].name, k[1]), k[0].timeout)))
         self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="qemu")
         self.futures = {(sc.name, drv): self.executor.submit(_run_boot, sc, drv, build, out) for sc, drv in keys}
 
@@ -356,7 +357,7 @@ def pytest_sessionfinish(session):
     except (OSError, ValueError):
         times = {}
     for (name, drv), b in _boots.items():
-        times[name + (f"-{drv}" if drv else "")] = round(b.secs, 1)
+        times[_key_name(name, drv)] = round(b.secs, 1)
     path.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
 
 
