@@ -16,7 +16,9 @@
 #   scripts/check.sh --host          only the host stages that take seconds
 #                                    (make check-host: no fuzzing, shipping,
 #                                    tooling, QEMU or corpus)
-# Each stage's wall time is printed at the end.
+# Each stage's wall time and the CPU time (user+sys) of its commands are
+# printed at the end. QEMU_JOBS=N: boots at once in the QEMU stage (default
+# 2); QEMU_GUEST_SMP=N: CPUs of each guest.
 
 set -uo pipefail
 
@@ -42,18 +44,43 @@ not_ok() {
 	failed+=("$1")
 	printf 'FAIL %s%s\n' "$1" "${2:+ ($2)}"
 }
-# Per-stage wall times, printed at the end.
+# Per-stage wall times and CPU times, printed at the end.
 stage_names=()
 stage_secs=()
+stage_cpu=()
 stage_t0=$SECONDS
+# cpu_now: cpu= the CPU time (user+sys, centiseconds) of this shell's
+# finished children so far (bash's times builtin, second line). Called in
+# this shell, never in $(...): a subshell's counts start at zero.
+cpu=0
+cpu_now() {
+	local u s
+	times >"$out/.times"
+	read -r u s < <(sed -n 2p "$out/.times")
+	cpu=$(($(cs "$u") + $(cs "$s")))
+}
+# cs 1m2.345s: 6234
+cs() {
+	local m=${1%%m*} r=${1#*m}
+	r=${r%s}
+	echo $((10#$m * 6000 + 10#${r%.*} * 100 + 10#$(printf '%.2s' "${r#*.}0")))
+}
+cpu_now
+stage_c0=$cpu
 stage() {
 	stage_done
 	printf '\n\033[1m== %s\033[0m\n' "$*"
 	stage_names+=("$*")
 	stage_t0=$SECONDS
+	cpu_now
+	stage_c0=$cpu
 }
 stage_done() {
-	[ ${#stage_names[@]} -gt ${#stage_secs[@]} ] && stage_secs+=($((SECONDS - stage_t0)))
+	if [ ${#stage_names[@]} -gt ${#stage_secs[@]} ]; then
+		stage_secs+=($((SECONDS - stage_t0)))
+		cpu_now
+		stage_cpu+=($(((cpu - stage_c0 + 50) / 100)))
+	fi
 	return 0
 }
 # Python with Debian's python3-pytest (scripts/bootstrap.sh installs it).
@@ -189,7 +216,8 @@ run_counted() {
 if [ ${#only[@]} -eq 0 ]; then
 	stage "host: the runner's own tests (tests/runner/: recorded KTAP counted)"
 	run_counted runner-selftest python3 tests/runner/run.py
-	run_counted scenarios-data "$HOST_PYTHON" -m pytest -p no:cacheprovider -q tests/host/test_scenarios_data.py
+	run_counted scenarios-data "$HOST_PYTHON" -m pytest -p no:cacheprovider -q tests/host/test_scenarios_data.py \
+		tests/host/test_pool.py
 
 	stage "house habits: shellcheck (every shell file), ruff (the host Python)"
 	# -S warning: the info/style findings left are listed in issue 16.
@@ -201,7 +229,7 @@ if [ ${#only[@]} -eq 0 ]; then
 		not_ok "shellcheck -S warning clean" "see $out/shellcheck.log"
 	fi
 	ruff=${IMX_RPROC_RS_CACHE:-$HOME/.cache/imx_rproc_rs}/host-venv/bin/ruff
-	pyfiles=(tests/host tests/runner scripts/ktap_count.py)
+	pyfiles=(tests/host tests/runner scripts/*.py)
 	if [ ! -x "$ruff" ]; then
 		not_ok "ruff installed (scripts/bootstrap.sh)"
 	else
@@ -225,8 +253,19 @@ if [ ${#only[@]} -eq 0 ]; then
 	run_counted mutation-selfcheck python3 scripts/mutation.py selfcheck
 fi
 
+corpus_pid=
 if [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
-	stage "fuzzing the firmware crate (bounded: 20 s per target)"
+	stage "fuzzing the firmware crate (bounded: 20 s per target; the corpus boots alongside)"
+	# The corpus (one guest) runs in the background from here to its own
+	# stage below: fuzzing uses one core (fuzz.sh: --jobs 1), the shipping
+	# and tooling stages build in copies of their own. Its build in the tree
+	# is waited for first, so that nothing builds there at the same time.
+	bash scripts/corpus.sh --driver rust >"$out/corpus-run.log" 2>&1 &
+	corpus_pid=$!
+	corpus_t0=$SECONDS
+	while kill -0 "$corpus_pid" 2>/dev/null && ! grep -q '^corpus: snapshot taken' "$out/corpus-run.log"; do
+		sleep 1
+	done
 	run_counted fuzz bash scripts/fuzz.sh --seconds 20
 
 	stage "shipping: DKMS build and a minimal headers tree"
@@ -254,13 +293,20 @@ if [ -z "$host_only" ]; then
 	stage "QEMU scenarios on the virtual i.MX95 (pytest tests/host, tests/guest/scenarios.toml)"
 	sel=()
 	for s in ${only[@]+"${only[@]}"}; do sel+=(--scenario "$s"); done
+	# QEMU_JOBS guests at once (default 2, one per core of the reference
+	# machine); QEMU_GUEST_SMP CPUs each (default run-qemu.sh's).
+	par=(--jobs "${QEMU_JOBS:-2}")
+	[ -z "${QEMU_GUEST_SMP:-}" ] || par+=(--guest-smp "$QEMU_GUEST_SMP")
 	run_counted qemu "$HOST_PYTHON" -m pytest -p no:cacheprovider tests/host/test_qemu.py \
-		${sel[@]+"${sel[@]}"} --junitxml "$out/qemu-junit.xml" -q
+		"${par[@]}" ${sel[@]+"${sel[@]}"} --junitxml "$out/qemu-junit.xml" -q
 fi
 
-if [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
+if [ -n "$corpus_pid" ]; then
 	stage "malformed-image corpus through the Rust driver (the C driver's outcomes: scripts/corpus.sh)"
-	run_counted corpus bash scripts/corpus.sh --driver rust
+	wait "$corpus_pid"
+	corpus_rc=$?
+	echo "corpus: ran in the background, $((SECONDS - corpus_t0)) s from its start to here"
+	run_counted corpus bash -c 'cat "$1"; exit "$2"' corpus "$out/corpus-run.log" "$corpus_rc"
 fi
 
 if [ ${#only[@]} -eq 0 ]; then
@@ -275,11 +321,12 @@ python3 scripts/reliability.py --out "$out/reliability.md" "$out" >/dev/null &&
 
 stage_done
 echo
-echo "stage times:"
+echo "stage times (wall, and CPU user+sys of the stage's commands):"
 for i in "${!stage_names[@]}"; do
-	printf '  %4d s  %s\n' "${stage_secs[$i]:-0}" "${stage_names[$i]}"
+	printf '  %4d s  %5d s CPU  %s\n' "${stage_secs[$i]:-0}" "${stage_cpu[$i]:-0}" "${stage_names[$i]}"
 done
-echo "  $SECONDS s in all"
+cpu_now
+echo "  $SECONDS s in all, $(((cpu + 50) / 100)) s CPU"
 if [ ${#skipped[@]} -ne 0 ]; then
 	echo "skipped (did not run):"
 	printf '  %s\n' "${skipped[@]}"

@@ -6,6 +6,7 @@ Kernel-Sphinx-only roles and directives (:c:func:, kernel-doc, ...) are
 registered as no-ops so plain docutils accepts what the kernel's Sphinx
 would. Markdown files given on the command line are skipped.
 """
+
 import sys
 
 import docutils.core

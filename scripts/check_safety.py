@@ -19,6 +19,7 @@ reason. Prints each violation as file:line and exits 1 if there is any.
 `--self-test` checks the checker on small snippets (every run does that
 quietly first).
 """
+
 import re
 import sys
 
@@ -56,10 +57,7 @@ def check(path, lines):
                     violations.append((i + 1, "safe fn returns a raw pointer"))
                 params = sig.split("->", 1)[0]
                 name = re.search(r"\bfn\s+(\w+)", params)
-                if (
-                    PHYS_PARAM.search(params)
-                    and not (name and name.group(1) in PHYS_ALLOWED)
-                ):
+                if PHYS_PARAM.search(params) and not (name and name.group(1) in PHYS_ALLOWED):
                     violations.append((i + 1, "safe fn over a physical address"))
         if re.search(r"\bunsafe\s*\{", code) or re.search(r"\bunsafe\s+impl\b", code):
             # Look upwards through the statement and the comments above it.
@@ -79,9 +77,7 @@ def check(path, lines):
             # Methods of trait impls are documented by the trait.
             indent = len(line) - len(line.lstrip())
             k = i - 1
-            while k >= 0 and not (
-                lines[k].strip() and len(lines[k]) - len(lines[k].lstrip()) < indent
-            ):
+            while k >= 0 and not (lines[k].strip() and len(lines[k]) - len(lines[k].lstrip()) < indent):
                 k -= 1
             if k >= 0 and re.match(r"\s*(unsafe\s+)?impl\b.*\bfor\b", lines[k]):
                 continue
@@ -99,17 +95,25 @@ def self_test(quiet=False):
     """Each rule fires on its bad snippet and not on its good one."""
     cases = [
         # (path, snippet, expected messages)
-        ("kernel_ext/x.rs", "pub(crate) struct A {\n    pub(crate) va: NonNull<u8>,\n}",
-         ["public raw-pointer field"]),
+        ("kernel_ext/x.rs", "pub(crate) struct A {\n    pub(crate) va: NonNull<u8>,\n}", ["public raw-pointer field"]),
         ("kernel_ext/x.rs", "pub(crate) struct A {\n    va: NonNull<u8>,\n}", []),
         ("kernel_ext/x.rs", "pub(crate) fn va(&self) -> NonNull<u8> {", ["safe fn returns a raw pointer"]),
         ("kernel_ext/x.rs", "pub(super) fn va(&self) -> NonNull<u8> {", []),
-        ("kernel_ext/x.rs", "pub(crate) fn new(pa: u64, size: usize) -> Result<Self> {",
-         ["safe fn over a physical address"]),
-        ("kernel_ext/x.rs", "pub(crate) fn add(\n    &self,\n    phys: u64,\n) -> Result {",
-         ["safe fn over a physical address"]),
-        ("kernel_ext/x.rs", "pub(crate) fn map(addr: bindings::phys_addr_t) -> Result {",
-         ["safe fn over a physical address"]),
+        (
+            "kernel_ext/x.rs",
+            "pub(crate) fn new(pa: u64, size: usize) -> Result<Self> {",
+            ["safe fn over a physical address"],
+        ),
+        (
+            "kernel_ext/x.rs",
+            "pub(crate) fn add(\n    &self,\n    phys: u64,\n) -> Result {",
+            ["safe fn over a physical address"],
+        ),
+        (
+            "kernel_ext/x.rs",
+            "pub(crate) fn map(addr: bindings::phys_addr_t) -> Result {",
+            ["safe fn over a physical address"],
+        ),
         ("kernel_ext/x.rs", "fn new(pa: u64, size: usize) -> Result<Self> {", []),
         ("kernel_ext/x.rs", "pub(crate) fn of_region(region: &ReservedRegion) -> Result<Self> {", []),
         ("kernel_ext/x.rs", "pub(crate) fn soc_memory(_dev: &Device<Bound>, pa: u64) -> Result<Self> {", []),

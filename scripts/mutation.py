@@ -30,6 +30,7 @@ Tests a mutant names:
   cargo:PKG     cargo test -p PKG --no-fail-fast in the copy
   corpus:CASES  scripts/corpus.sh --driver rust --only CASES in the copy
 """
+
 import argparse
 import glob
 import json
@@ -83,22 +84,22 @@ def locate(root, entry):
         return hits[0]
     if not hits:
         return f"text not found in {', '.join(globs(entry))}"
-    return "text matches %d times: %s" % (
-        len(hits), ", ".join(sorted({h[0] for h in hits})))
+    return "text matches %d times: %s" % (len(hits), ", ".join(sorted({h[0] for h in hits})))
 
 
 def test_exists(root, t):
     if t.startswith("cargo:"):
-        pkg = t[len("cargo:"):]
+        pkg = t[len("cargo:") :]
         for manifest in glob.glob(os.path.join(root, "*/Cargo.toml")) + glob.glob(
-                os.path.join(root, "tools/*/Cargo.toml")):
+            os.path.join(root, "tools/*/Cargo.toml")
+        ):
             with open(manifest, "rb") as f:
                 if tomllib.load(f).get("package", {}).get("name") == pkg:
                     return True
         return False
     if t.startswith("corpus:"):
         src = open(os.path.join(root, "tools/mkfw/src/corpus.rs"), encoding="utf-8").read()
-        cases = t[len("corpus:"):].split(",")
+        cases = t[len("corpus:") :].split(",")
         return all(c and f'add("{c}"' in src for c in cases)
     return os.path.isfile(os.path.join(root, "tests/guest/scenarios", t + ".sh"))
 
@@ -151,8 +152,7 @@ def cmd_selfcheck(args):
     minimum = 40
     if len(entries) >= minimum:
         ok += 1
-        print(f"ok   the catalogue has {len(entries)} mutants (at least {minimum}); "
-              f"{ok - 1} apply exactly once")
+        print(f"ok   the catalogue has {len(entries)} mutants (at least {minimum}); {ok - 1} apply exactly once")
     else:
         bad += 1
         print(f"FAIL the catalogue has {len(entries)} mutants, fewer than {minimum}")
@@ -168,13 +168,13 @@ def cmd_list(args):
 
 # --- the runner -------------------------------------------------------------
 
+
 def sh(cmd, log, cwd=HERE, env=None, timeout=None):
     with open(log, "a") as f:
         f.write(f"\n$ {' '.join(cmd)}\n")
         f.flush()
         try:
-            return subprocess.run(cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT,
-                                  env=env, timeout=timeout).returncode
+            return subprocess.run(cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT, env=env, timeout=timeout).returncode
         except subprocess.TimeoutExpired:
             f.write("mutation.py: timed out\n")
             return 124
@@ -189,16 +189,19 @@ def sync_work(work, log):
     the objects built from the mutant, so make rebuilds it. With the
     tree's mtimes kept, the mutant's module would be tested as the
     baseline."""
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"],
-                           cwd=HERE, capture_output=True, check=True).stdout
-    keep = b"\0".join(p for p in files.split(b"\0") if p and not p.startswith(b"out/")
-                      and os.path.exists(os.path.join(HERE.encode(), p)))
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=HERE, capture_output=True, check=True
+    ).stdout
+    keep = b"\0".join(
+        p
+        for p in files.split(b"\0")
+        if p and not p.startswith(b"out/") and os.path.exists(os.path.join(HERE.encode(), p))
+    )
     os.makedirs(work, exist_ok=True)
     listing = os.path.join(OUT, "files.lst")
     with open(listing, "wb") as f:
         f.write(keep)
-    return sh(["rsync", "-rlpc", "--from0", "--files-from", listing, HERE + "/", work + "/"],
-              log)
+    return sh(["rsync", "-rlpc", "--from0", "--files-from", listing, HERE + "/", work + "/"], log)
 
 
 def scenario(work, name):
@@ -212,16 +215,8 @@ def scenario(work, name):
 
 def fw_args(work):
     args = []
-    for p in sorted(glob.glob(os.path.join(HERE, "out/fw/*.elf")) +
-                    glob.glob(os.path.join(HERE, "out/fw/*.tsv"))):
+    for p in sorted(glob.glob(os.path.join(HERE, "out/fw/*.elf")) + glob.glob(os.path.join(HERE, "out/fw/*.tsv"))):
         args += ["--file", f"{p}:/lib/firmware/{os.path.basename(p)}"]
-    cases = os.path.join(work, "out/kunit-cases.txt")
-    os.makedirs(os.path.dirname(cases), exist_ok=True)
-    src = open(os.path.join(work, "rust/selftests.rs"), encoding="utf-8").read()
-    names = re.findall(r"#\[test\]\s*\n\s*fn\s+([A-Za-z0-9_]+)", src)
-    with open(cases, "w") as f:
-        f.write("".join(n + "\n" for n in names))
-    args += ["--file", f"{cases}:/kunit-cases.txt"]
     return args
 
 
@@ -239,10 +234,20 @@ def run_scenario(work, name, log):
     exp = []
     for splat in decl.expected_splats:
         exp += ["--expect-splat", splat]
-    cmd = [os.path.join(HERE, "scripts/run-qemu.sh"),
-           "--module", os.path.join(work, "imx_rproc_rs.ko"),
-           "--module", os.path.join(work, "tests/sim/imx95_sim.ko")] + fw_args(work) + args + [
-           "--script", sc, "--timeout", tmo]
+    for ko in decl.kunit_modules:
+        exp += ["--kunit-module", os.path.join(work, ko)]
+    cmd = (
+        [
+            os.path.join(HERE, "scripts/run-qemu.sh"),
+            "--module",
+            os.path.join(work, "imx_rproc_rs.ko"),
+            "--module",
+            os.path.join(work, "tests/sim/imx95_sim.ko"),
+        ]
+        + fw_args(work)
+        + args
+        + ["--script", sc, "--timeout", tmo]
+    )
     open(log, "w").close()
     rc = sh(cmd, log, timeout=int(tmo) + 300)
     text = open(log, errors="replace").read()
@@ -251,11 +256,14 @@ def run_scenario(work, name, log):
     with open(results, "w") as f:
         f.write(m.group(0).replace("\r", "") if m else "")
     count = subprocess.run(
-        [sys.executable, os.path.join(HERE, "scripts/ktap_count.py"), "--name", name,
-         "--log", log, "--rc", str(rc)] + exp + [results],
-        capture_output=True, text=True).stdout
-    failing = [l.split(": ", 1)[-1] for l in count.splitlines() if l.startswith("fail ")]
-    errors = [l.split(": ", 1)[-1] for l in count.splitlines() if l.startswith("error ")]
+        [sys.executable, os.path.join(HERE, "scripts/ktap_count.py"), "--name", name, "--log", log, "--rc", str(rc)]
+        + exp
+        + [results],
+        capture_output=True,
+        text=True,
+    ).stdout
+    failing = [x.split(": ", 1)[-1] for x in count.splitlines() if x.startswith("fail ")]
+    errors = [x.split(": ", 1)[-1] for x in count.splitlines() if x.startswith("error ")]
     if not re.search(r"^passed \d+$", count, re.M):
         errors.append("results not counted")
     return failing, errors, rc
@@ -264,8 +272,7 @@ def run_scenario(work, name, log):
 def run_cargo(work, pkg, log):
     env = dict(os.environ, CARGO_TARGET_DIR=os.path.join(OUT, "target"))
     open(log, "w").close()
-    rc = sh(["cargo", "test", "-p", pkg, "--no-fail-fast"], log, cwd=work, env=env,
-            timeout=1800)
+    rc = sh(["cargo", "test", "-p", pkg, "--no-fail-fast"], log, cwd=work, env=env, timeout=1800)
     text = open(log, errors="replace").read()
     failing = re.findall(r"^test (\S+) \.\.\. FAILED$", text, re.M)
     failing += re.findall(r"^---- (\S+) stdout ----$", text, re.M) if not failing else []
@@ -278,8 +285,13 @@ def run_corpus(work, cases, log):
     res = os.path.join(OUT, "corpus")
     shutil.rmtree(res, ignore_errors=True)
     open(log, "w").close()
-    rc = sh(["bash", "scripts/corpus.sh", "--driver", "rust", "--only", cases, "--out", res],
-            log, cwd=work, env=env, timeout=3600)
+    rc = sh(
+        ["bash", "scripts/corpus.sh", "--driver", "rust", "--only", cases, "--out", res],
+        log,
+        cwd=work,
+        env=env,
+        timeout=3600,
+    )
     text = open(log, errors="replace").read()
     failing = re.findall(r"^FAIL\s+(.*)$", text, re.M)
     m = re.findall(r"^(\d+) passed, (\d+) failed", text, re.M)
@@ -357,8 +369,10 @@ def cmd_run(args):
             failing, errors, rc, log, secs = run_test(work, t, "baseline")
             clean = not failing and not errors and rc == 0
             baseline[t] = {"clean": clean, "failing": failing, "errors": errors, "rc": rc}
-            print(f"baseline {t}: {'clean' if clean else 'NOT clean'} ({secs:.0f} s)"
-                  + ("" if clean else f": {(failing + errors)[:3]} rc {rc}"))
+            print(
+                f"baseline {t}: {'clean' if clean else 'NOT clean'} ({secs:.0f} s)"
+                + ("" if clean else f": {(failing + errors)[:3]} rc {rc}")
+            )
 
     results = []
     for e in entries:
@@ -374,7 +388,7 @@ def cmd_run(args):
         rel, off = where
         path = os.path.join(work, rel)
         orig = open(path, encoding="utf-8").read()
-        mutated = orig[:off] + e["replacement"] + orig[off + len(e["original"]):]
+        mutated = orig[:off] + e["replacement"] + orig[off + len(e["original"]) :]
         with open(path, "w", encoding="utf-8") as f:
             f.write(mutated)
         mlog = os.path.join(OUT, f"{mid}.build.log")
@@ -393,11 +407,16 @@ def cmd_run(args):
                 failing, errors, rc, log, secs = run_test(work, t, mid)
                 base = baseline.get(t, {"clean": False, "failing": [], "errors": []})
                 new_fail = [f for f in failing if f not in base["failing"]]
-                res["tried"].append({"test": t, "failing": failing, "errors": errors,
-                                     "rc": rc, "log": os.path.relpath(log, HERE)})
+                res["tried"].append(
+                    {"test": t, "failing": failing, "errors": errors, "rc": rc, "log": os.path.relpath(log, HERE)}
+                )
                 if new_fail:
-                    res.update(outcome="caught", how=f"{t}: not ok: " + "; ".join(new_fail[:3])
-                               + (f" (+{len(new_fail) - 3})" if len(new_fail) > 3 else ""))
+                    res.update(
+                        outcome="caught",
+                        how=f"{t}: not ok: "
+                        + "; ".join(new_fail[:3])
+                        + (f" (+{len(new_fail) - 3})" if len(new_fail) > 3 else ""),
+                    )
                 elif (errors or rc != 0) and base["clean"]:
                     why = "; ".join(errors[:2]) or f"runner status {rc}"
                     res.update(outcome="caught", how=f"{t}: {why} (baseline clean)")
@@ -433,17 +452,17 @@ def cmd_run(args):
     print("\n".join(lines))
     print()
     for r in survivors:
-        print(f"survivor {r['id']} ({r['outcome']}): {r['breaks']}"
-              + (f" -- known: {r['survivor']}" if r in known else ""))
-    print(f"score: {caught}/{len(results)} caught, {len(known)} known survivors, "
-          f"{len(bad)} unexpected")
+        print(
+            f"survivor {r['id']} ({r['outcome']}): {r['breaks']}"
+            + (f" -- known: {r['survivor']}" if r in known else "")
+        )
+    print(f"score: {caught}/{len(results)} caught, {len(known)} known survivors, {len(bad)} unexpected")
     print(f"{caught} passed, {len(bad)} failed, {len(known)} skipped")
     return 1 if bad else 0
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--catalogue", default=CATALOGUE)
     sub = ap.add_subparsers(dest="cmd", required=True)
     sc = sub.add_parser("selfcheck")
@@ -451,8 +470,9 @@ def main():
     sub.add_parser("list")
     r = sub.add_parser("run")
     r.add_argument("--only", nargs="+", metavar="ID")
-    r.add_argument("--no-baseline", action="store_true",
-                   help="no baseline runs: a splat or timeout then never counts as caught")
+    r.add_argument(
+        "--no-baseline", action="store_true", help="no baseline runs: a splat or timeout then never counts as caught"
+    )
     args = ap.parse_args()
     return {"selfcheck": cmd_selfcheck, "list": cmd_list, "run": cmd_run}[args.cmd](args)
 

@@ -16,13 +16,14 @@ shown. Writes a Markdown table to OUT_MD, prints one line per row as
 one without any KTAP result is a failure (there is nothing to compare). A
 row skipped with either driver is listed as "parity skip" and not compared.
 """
+
 import fnmatch
 import os
 import re
 import sys
 
-KTAP = re.compile(r"^(not ok|ok) \d+ (.*?)\s*$")
-SKIP = re.compile(r"^(.*?)\s*# SKIP\b.*$")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap_count  # noqa: E402
 
 
 def outcomes(path):
@@ -31,28 +32,21 @@ def outcomes(path):
     order = []
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                m = KTAP.match(line.rstrip("\r\n"))
-                if not m:
-                    continue
-                desc, status = m.group(2), "pass" if m.group(1) == "ok" else "fail"
-                # "ok N desc # SKIP why": the test did not run, a skip.
-                sk = SKIP.match(desc)
-                if sk:
-                    desc, status = sk.group(1), "skip"
-                # The scenario names the driver it runs against ("the c
-                # driver attaches"): compare the rows regardless.
-                desc = re.sub(r"\b(c|rust) driver\b", "<driver> driver", desc)
-                # "desc # outcome: WHAT": a test whose expected outcome
-                # differs between the drivers; WHAT is compared too.
-                desc, _, what = desc.partition(" # outcome: ")
-                if desc not in rows:
-                    order.append(desc)
-                rows[desc] = status + (
-                    f" ({what.strip()})" if what else ""
-                )
+            lines = f.readlines()
     except FileNotFoundError:
         return None, None
+    # The runner's one KTAP parser: "ok N desc # SKIP why" is a skip.
+    _plan, results = ktap_count.parse_results(lines)
+    for status, _num, desc, _reason in results:
+        # The scenario names the driver it runs against ("the c
+        # driver attaches"): compare the rows regardless.
+        desc = re.sub(r"\b(c|rust) driver\b", "<driver> driver", desc)
+        # "desc # outcome: WHAT": a test whose expected outcome
+        # differs between the drivers; WHAT is compared too.
+        desc, _, what = desc.partition(" # outcome: ")
+        if desc not in rows:
+            order.append(desc)
+        rows[desc] = status + (f" ({what.strip()})" if what else "")
     return order, rows
 
 

@@ -67,25 +67,26 @@ def add(path):
         if spec["module"]:
             deps = [{"crate": index_of(crates, d), "name": d} for d in MODULE_DEPS]
             cfg = list(kernel["cfg"]) + ["MODULE"]
-            env = {"RUST_MODFILE": "This is only for rust-analyzer",
-                   "OBJTREE": kernel["env"].get("OBJTREE", "")}
+            env = {"RUST_MODFILE": "This is only for rust-analyzer", "OBJTREE": kernel["env"].get("OBJTREE", "")}
         else:
             deps = [{"crate": index_of(crates, "core"), "name": "core"}]
             cfg = []
             env = {}
-        crates.append({
-            "display_name": name,
-            "root_module": str(HERE / spec["root"]),
-            "is_workspace_member": True,
-            "deps": deps,
-            "cfg": cfg,
-            "edition": "2021",
-            "env": env,
-            "source": {
-                "include_dirs": [str(HERE / d) for d in spec["include"]],
-                "exclude_dirs": [],
-            },
-        })
+        crates.append(
+            {
+                "display_name": name,
+                "root_module": str(HERE / spec["root"]),
+                "is_workspace_member": True,
+                "deps": deps,
+                "cfg": cfg,
+                "edition": "2021",
+                "env": env,
+                "source": {
+                    "include_dirs": [str(HERE / d) for d in spec["include"]],
+                    "exclude_dirs": [],
+                },
+            }
+        )
     project["crates"] = crates
     with open(path, "w") as f:
         json.dump(project, f, sort_keys=True, indent=4)
@@ -118,28 +119,30 @@ def check(path):
     result(sysroot.is_dir(), "sysroot %s exists" % sysroot)
 
     missing = [c["root_module"] for c in crates if not os.path.isfile(c["root_module"])]
-    result(not missing, "every crate's root_module exists (%d crates)" % len(crates),
-           ", ".join(missing[:3]))
-    missing = [d for c in crates for d in c.get("source", {}).get("include_dirs", [])
-               if not os.path.isdir(d)]
+    result(not missing, "every crate's root_module exists (%d crates)" % len(crates), ", ".join(missing[:3]))
+    missing = [d for c in crates for d in c.get("source", {}).get("include_dirs", []) if not os.path.isdir(d)]
     result(not missing, "every source include_dir exists", ", ".join(missing[:3]))
-    bad = [(c["display_name"], d) for c in crates for d in c["deps"]
-           if not 0 <= d["crate"] < len(crates) or crates[d["crate"]]["display_name"] != d["name"]]
+    bad = [
+        (c["display_name"], d)
+        for c in crates
+        for d in c["deps"]
+        if not 0 <= d["crate"] < len(crates) or crates[d["crate"]]["display_name"] != d["name"]
+    ]
     result(not bad, "every dependency points at the crate it names", str(bad[:3]))
     dylibs = [c["proc_macro_dylib_path"] for c in crates if c.get("is_proc_macro")]
     missing = [p for p in dylibs if not os.path.isfile(p)]
-    result(dylibs and not missing,
-           "proc-macro crates' dylibs built (%d: %s)" % (len(dylibs),
-                                                     ", ".join(os.path.basename(p) for p in dylibs)),
-           ", ".join(missing[:3]))
+    result(
+        dylibs and not missing,
+        "proc-macro crates' dylibs built (%d: %s)" % (len(dylibs), ", ".join(os.path.basename(p) for p in dylibs)),
+        ", ".join(missing[:3]),
+    )
 
     names = {c["display_name"]: c for c in crates}
     for k in ("core", "alloc", "macros", "pin_init", "ffi", "bindings", "uapi", "kernel"):
         result(k in names, "kernel crate '%s' present" % k)
     if "kernel" in names:
         kdeps = {d["name"] for d in names["kernel"]["deps"]}
-        result({"macros", "bindings", "ffi", "pin_init"} <= kdeps,
-               "kernel depends on macros, bindings, ffi, pin_init")
+        result({"macros", "bindings", "ffi", "pin_init"} <= kdeps, "kernel depends on macros, bindings, ffi, pin_init")
         # The kernel crate's bindings are generated into the object tree.
         objtree = names["kernel"]["env"].get("OBJTREE", "")
         gen = pathlib.Path(objtree) / "rust" / "bindings" / "bindings_generated.rs"
@@ -149,14 +152,21 @@ def check(path):
         c = names.get(name)
         if not result(c is not None, "crate %s present" % name):
             continue
-        result(c["root_module"] == str(HERE / spec["root"]),
-               "%s: root_module is %s" % (name, spec["root"]), c["root_module"])
+        result(
+            c["root_module"] == str(HERE / spec["root"]),
+            "%s: root_module is %s" % (name, spec["root"]),
+            c["root_module"],
+        )
         deps = {d["name"] for d in c["deps"]}
         if spec["module"]:
-            result({"kernel", "pin_init", "core"} <= deps,
-                   "%s depends on core, kernel, pin_init (%s)" % (name, ", ".join(sorted(deps))))
-            result("MODULE" in c["cfg"] and any(x.startswith("CONFIG_") for x in c["cfg"]),
-                   "%s: cfg has MODULE and the kernel's CONFIG_* (%d entries)" % (name, len(c["cfg"])))
+            result(
+                {"kernel", "pin_init", "core"} <= deps,
+                "%s depends on core, kernel, pin_init (%s)" % (name, ", ".join(sorted(deps))),
+            )
+            result(
+                "MODULE" in c["cfg"] and any(x.startswith("CONFIG_") for x in c["cfg"]),
+                "%s: cfg has MODULE and the kernel's CONFIG_* (%d entries)" % (name, len(c["cfg"])),
+            )
         else:
             result(deps == {"core"}, "%s depends on core only (no_std, no kernel)" % name)
 
@@ -164,9 +174,11 @@ def check(path):
     # ../bindings_generated.rs, which must lie inside that crate's sources.
     gen = HERE / "rust" / "bindings_generated.rs"
     inc = [pathlib.Path(d) for d in names.get("imx_rproc_rs", {}).get("source", {}).get("include_dirs", [])]
-    result(gen.is_file() and any(gen.parent == d for d in inc),
-           "rust/bindings_generated.rs (our Kbuild's bindgen output) exists, inside imx_rproc_rs's sources",
-           "run make modules first" if not gen.is_file() else "not in include_dirs")
+    result(
+        gen.is_file() and any(gen.parent == d for d in inc),
+        "rust/bindings_generated.rs (our Kbuild's bindgen output) exists, inside imx_rproc_rs's sources",
+        "run make modules first" if not gen.is_file() else "not in include_dirs",
+    )
     # Every #[path] the crates use resolves inside their include_dirs.
     for name, spec in OURS.items():
         c = names.get(name)
@@ -177,12 +189,11 @@ def check(path):
         for rs in (HERE / spec["include"][0]).rglob("*.rs"):
             for line in rs.read_text().splitlines():
                 line = line.strip()
-                if line.startswith("#[path = \""):
+                if line.startswith('#[path = "'):
                     target = (rs.parent / line.split('"')[1]).resolve()
                     if not target.is_file() or not any(r in target.parents for r in roots):
                         outside.append(str(target.relative_to(HERE)) if HERE in target.parents else str(target))
-        result(not outside, "%s: every #[path] file exists inside its include_dirs" % name,
-               ", ".join(outside[:3]))
+        result(not outside, "%s: every #[path] file exists inside its include_dirs" % name, ", ".join(outside[:3]))
 
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1

@@ -46,14 +46,32 @@ HERE = pathlib.Path(__file__).resolve().parent.parent
 OUT = HERE / "out" / "rustdoc"
 CMD_FILE = HERE / "rust" / ".imx_rproc_rs.o.cmd"
 CRATE = "imx_rproc_rs"
-DOC_FLAGS = ["--document-private-items", "-Dwarnings",
-             "-Drustdoc::broken_intra_doc_links", "-Drustdoc::invalid_html_tags",
-             "-Drustdoc::bare_urls", "-Drustdoc::unescaped_backticks",
-             "-Cunsafe-allow-abi-mismatch=fixed-x18"]
+DOC_FLAGS = [
+    "--document-private-items",
+    "-Dwarnings",
+    "-Drustdoc::broken_intra_doc_links",
+    "-Drustdoc::invalid_html_tags",
+    "-Drustdoc::bare_urls",
+    "-Drustdoc::unescaped_backticks",
+    "-Cunsafe-allow-abi-mismatch=fixed-x18",
+]
 # JSON item kinds that must carry docs, and the kinds skipped.
-NEEDS_DOCS = {"module", "function", "struct", "enum", "union", "trait", "constant",
-              "static", "type_alias", "struct_field", "variant", "macro", "assoc_const",
-              "assoc_type"}
+NEEDS_DOCS = {
+    "module",
+    "function",
+    "struct",
+    "enum",
+    "union",
+    "trait",
+    "constant",
+    "static",
+    "type_alias",
+    "struct_field",
+    "variant",
+    "macro",
+    "assoc_const",
+    "assoc_type",
+}
 
 passed = failed = 0
 
@@ -72,7 +90,7 @@ def result(ok, what, why=""):
 def saved_command():
     """(env, argv) of the rustc (or clippy-driver) run Kbuild saved."""
     text = CMD_FILE.read_text()
-    line = next(l for l in text.splitlines() if l.startswith("savedcmd_"))
+    line = next(x for x in text.splitlines() if x.startswith("savedcmd_"))
     cmd = line.split(":=", 1)[1].replace("$$", "$")
     words = shlex.split(cmd)
     env = {}
@@ -103,8 +121,7 @@ def rustdoc_args(args, out, extra):
 def run_rustdoc(env, args, log):
     # The kernel's Makefile exports RUSTC_BOOTSTRAP=1 for its -Z flags.
     e = dict(os.environ, RUSTC_BOOTSTRAP="1", **env)
-    p = subprocess.run(["rustdoc"] + args, cwd=HERE, env=e, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True)
+    p = subprocess.run(["rustdoc"] + args, cwd=HERE, env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     log.write_text("rustdoc " + " ".join(shlex.quote(a) for a in args) + "\n\n" + p.stdout)
     return p.returncode, p.stdout
 
@@ -132,8 +149,7 @@ def undocumented(json_path):
         # rustdoc shows a private field as restricted to its own module.
         vis = item.get("visibility")
         own = "::kernel_ext::" + pathlib.Path(fname).stem
-        private = vis == "default" or (isinstance(vis, dict)
-                                       and vis.get("restricted", {}).get("path") == own)
+        private = vis == "default" or (isinstance(vis, dict) and vis.get("restricted", {}).get("path") == own)
         if private and kind != "variant":
             continue
         if item.get("attrs") and any("automatically_derived" in str(a) for a in item["attrs"]):
@@ -141,18 +157,18 @@ def undocumented(json_path):
         counted += 1
         if not (item.get("docs") or "").strip():
             line = span.get("begin", [0])[0]
-            missing.append("%s:%s %s %s" % (os.path.basename(fname), line, kind,
-                                            item.get("name") or "?"))
+            missing.append("%s:%s %s %s" % (os.path.basename(fname), line, kind, item.get("name") or "?"))
     return counted, missing
 
 
 def self_test(env, args):
     """The flags must turn a broken link and a missing doc into failures."""
     cases = {
-        "broken intra-doc link": ("//! Crate.\n\n/// See [`NoSuchItem`].\npub fn f() {}\n",
-                                  "unresolved link to `NoSuchItem`"),
-        "undocumented pub item": ("//! Crate.\n\npub fn f() {}\n",
-                                  "missing documentation for a function"),
+        "broken intra-doc link": (
+            "//! Crate.\n\n/// See [`NoSuchItem`].\npub fn f() {}\n",
+            "unresolved link to `NoSuchItem`",
+        ),
+        "undocumented pub item": ("//! Crate.\n\npub fn f() {}\n", "missing documentation for a function"),
     }
     for what, (src, expect) in cases.items():
         with tempfile.TemporaryDirectory() as tmp:
@@ -160,15 +176,18 @@ def self_test(env, args):
             root.write_text(src)
             a = rustdoc_args(args[:-1] + [str(root)], pathlib.Path(tmp) / "doc", DOC_FLAGS)
             rc, out = run_rustdoc(env, a, pathlib.Path(tmp) / "log")
-            result(rc != 0 and expect in out,
-                   "self-test: a crate with a %s fails with these flags" % what,
-                   "rustdoc exit %d: %s" % (rc, out.strip().splitlines()[:1]))
+            result(
+                rc != 0 and expect in out,
+                "self-test: a crate with a %s fails with these flags" % what,
+                "rustdoc exit %d: %s" % (rc, out.strip().splitlines()[:1]),
+            )
 
 
 def main():
     if not CMD_FILE.is_file():
-        result(False, "Kbuild's command line for rust/imx_rproc_rs.o",
-               "no %s: run make first" % CMD_FILE.relative_to(HERE))
+        result(
+            False, "Kbuild's command line for rust/imx_rproc_rs.o", "no %s: run make first" % CMD_FILE.relative_to(HERE)
+        )
         print("%d passed, %d failed" % (passed, failed))
         return 1
     env, args = saved_command()
@@ -177,9 +196,11 @@ def main():
 
     html = rustdoc_args(args, OUT, DOC_FLAGS)
     rc, out = run_rustdoc(env, html, OUT / "rustdoc-html.log")
-    if not result(rc == 0 and (OUT / CRATE / "index.html").is_file(),
-                  "rustdoc (HTML, private items, -D warnings) with Kbuild's flags: out/rustdoc/%s/index.html"
-                  % CRATE, "exit %d, see out/rustdoc/rustdoc-html.log" % rc):
+    if not result(
+        rc == 0 and (OUT / CRATE / "index.html").is_file(),
+        "rustdoc (HTML, private items, -D warnings) with Kbuild's flags: out/rustdoc/%s/index.html" % CRATE,
+        "exit %d, see out/rustdoc/rustdoc-html.log" % rc,
+    ):
         print("\n".join(out.splitlines()[:30]))
     pages = len(list((OUT / CRATE).rglob("*.html"))) if rc == 0 else 0
     if rc == 0:
@@ -189,18 +210,30 @@ def main():
 
     jdir = OUT / "json"
     # Without -D: the missing-docs check runs even when step 1 failed.
-    js = rustdoc_args(args, jdir, ["--document-private-items", "-Cunsafe-allow-abi-mismatch=fixed-x18",
-                                   "-Zunstable-options", "--output-format", "json"])
+    js = rustdoc_args(
+        args,
+        jdir,
+        [
+            "--document-private-items",
+            "-Cunsafe-allow-abi-mismatch=fixed-x18",
+            "-Zunstable-options",
+            "--output-format",
+            "json",
+        ],
+    )
     rc, out = run_rustdoc(env, js, OUT / "rustdoc-json.log")
     jpath = jdir / (CRATE + ".json")
-    if result(rc == 0 and jpath.is_file(), "rustdoc JSON of the same crate",
-              "exit %d, see out/rustdoc/rustdoc-json.log" % rc):
+    if result(
+        rc == 0 and jpath.is_file(), "rustdoc JSON of the same crate", "exit %d, see out/rustdoc/rustdoc-json.log" % rc
+    ):
         counted, missing = undocumented(jpath)
         for m in missing[:20]:
             print("     undocumented: " + m)
-        result(counted > 0 and not missing,
-               "every item of rust/kernel_ext/ has a doc comment (%d items)" % counted,
-               "%d undocumented" % len(missing))
+        result(
+            counted > 0 and not missing,
+            "every item of rust/kernel_ext/ has a doc comment (%d items)" % counted,
+            "%d undocumented" % len(missing),
+        )
 
     self_test(env, args)
     print("%d passed, %d failed" % (passed, failed))

@@ -14,12 +14,15 @@ Ends with the line "N passed, M failed, K skipped" (errors count as
 failed), after the skip reasons, the expected splats and the failures.
 """
 
+import concurrent.futures
 import dataclasses
+import json
 import os
 import pathlib
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 from _pytest.reports import TestReport
@@ -30,7 +33,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(HERE))
 
 import ktap_count  # noqa: E402
+import kunit_suites  # noqa: E402
 import scenarios  # noqa: E402
+import zephyr_fixtures  # noqa: E402
 
 
 def pytest_addoption(parser):
@@ -46,6 +51,13 @@ def pytest_addoption(parser):
         help="run the two-driver scenarios only with this driver (repeatable)",
     )
     g.addoption("--out", default=str(ROOT / "out" / "check"), help="logs (default out/check)")
+    g.addoption(
+        "--jobs",
+        type=int,
+        default=1,
+        help="boots run at once (default 1); the results are reported in the same order either way",
+    )
+    g.addoption("--guest-smp", type=int, help="CPUs of each guest (run-qemu.sh's -smp 2 otherwise)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -64,9 +76,12 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_configure(config):
     # pytest-xdist's workers reject reports whose nodeid is not the running
-    # item's (AssertionError), so the per-result reports need one process.
+    # item's (AssertionError), so the per-result reports need one process:
+    # --jobs runs the boots at once in this process instead (see Pool).
     if getattr(config.option, "numprocesses", None):
-        raise pytest.UsageError("tests/host: -n (pytest-xdist) is not supported yet: per-result reports")
+        raise pytest.UsageError("tests/host: -n (pytest-xdist) is not supported: use --jobs N")
+    if config.getoption("jobs") < 1:
+        raise pytest.UsageError("--jobs wants 1 or more")
     config.stash[EXPECTED] = []
 
 
@@ -89,6 +104,8 @@ def selected(config):
 class Build:
     failures: list
     files: list  # run-qemu.sh --file arguments
+    smp: int | None = None  # --guest-smp
+    pool: "Pool | None" = None
 
 
 def _make(target, log):
@@ -104,10 +121,11 @@ def out(pytestconfig):
 
 
 @pytest.fixture(scope="session")
-def build(out):
+def build(request, out):
     """Builds what is tested (incrementally; make knows each .ko's sources).
     A failed build fails every scenario, which then does not run: no old
-    .ko is ever tested."""
+    .ko is ever tested. With --jobs N, then starts every boot of the
+    session, N at a time (Pool)."""
     failures = []
     for target, log in (
         ("tests-modules", "qemu-build.log"),
@@ -116,25 +134,14 @@ def build(out):
     ):
         if _make(target, out / log) != 0:
             failures.append(f"make {target} failed, see {out / log}")
-    # The KUnit cases the module's source declares (one #[test] each), for
-    # tests/guest/scenarios/kunit.sh: a declared case that did not run fails.
-    src = (ROOT / "rust" / "selftests.rs").read_text()
-    cases = re.findall(r"#\[test\]\s*\n\s*fn\s+([A-Za-z0-9_]+)", src)
-    (out / "kunit-cases.txt").write_text("".join(c + "\n" for c in cases))
     files = []
     for fw in sorted((ROOT / "out" / "fw").glob("*.elf")) + sorted((ROOT / "out" / "fw").glob("*.tsv")):
         files += ["--file", f"{fw}:/lib/firmware/{fw.name}"]
     # Firmware built by others (shared/fixtures/zephyr/README.md), as
     # /lib/firmware/zephyr-NAME; the scenarios skip what is not found.
-    for d in (
-        os.environ.get("IMX_RPROC_RS_FIXTURES", ""),
-        ROOT.parent / "shared/fixtures/zephyr",
-        "/work/shared/fixtures/zephyr",
-    ):
-        if d and pathlib.Path(d).is_dir():
-            for fw in sorted(pathlib.Path(d).glob("*.elf")):
-                files += ["--file", f"{fw}:/lib/firmware/zephyr-{fw.name}"]
-            break
+    fixtures = zephyr_fixtures.find()
+    for fw in sorted(fixtures.glob("*.elf")) if fixtures else ():
+        files += ["--file", f"{fw}:/lib/firmware/zephyr-{fw.name}"]
     # FIRMWARE=/path/to/image.elf: the user's own image as /lib/firmware/user.elf
     # (scenarios/firmware.sh; FIRMWARE_EXPECT=rpmsg|silent|idle|tcm|rejected).
     user = os.environ.get("FIRMWARE")
@@ -149,8 +156,60 @@ def build(out):
                 "--file",
                 f"{out / 'user.expect'}:/lib/firmware/user.expect",
             ]
-    files += ["--file", f"{out / 'kunit-cases.txt'}:/kunit-cases.txt"]
-    return Build(failures, files)
+    b = Build(failures, files, request.config.getoption("guest_smp"))
+    jobs = request.config.getoption("jobs")
+    if jobs > 1 and not failures:
+        b.pool = Pool(jobs, b, out, request.session.items)
+        request.addfinalizer(b.pool.close)
+    return b
+
+
+TIMES = "qemu-times.json"  # each boot's wall seconds in the last run, in --out
+
+
+def _key_name(name, drv):
+    """A boot's name in TIMES: SCENARIO or SCENARIO-DRIVER."""
+    return name + (f"-{drv}" if drv else "")
+
+
+class Pool:
+    """The session's boots, run JOBS at a time in threads (each thread waits
+    on its run-qemu.sh); a test takes its boot's result when it runs, so
+    the tests, their reports and the parity checks come in collection order,
+    exactly as without it. pytest-xdist is not used: its workers accept only
+    reports whose nodeid is the running item's, and each KTAP result here
+    is a report of its own. The longest boots (last run's times, else the
+    timeout) start first."""
+
+    def __init__(self, jobs, build, out, items):
+        keys = []
+        for item in items:
+            cs = getattr(item, "callspec", None)
+            if cs is None:
+                continue
+            if "boot_of" in cs.params:
+                want = [cs.params["boot_of"]]
+            elif "parity_of" in cs.params:
+                want = [(cs.params["parity_of"], "c"), (cs.params["parity_of"], "rust")]
+            else:
+                want = []
+            for sc, drv in want:
+                if (sc.name, drv) not in [(s.name, d) for s, d in keys]:
+                    keys.append((sc, drv))
+        try:
+            last = json.loads((out / TIMES).read_text())
+        except (OSError, ValueError):
+            last = {}
+        keys.sort(key=lambda k: -float(last.get(_key_name(k[0].name, k[1]), k[0].timeout)))
+        self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="qemu")
+        self.futures = {(sc.name, drv): self.executor.submit(_run_boot, sc, drv, build, out) for sc, drv in keys}
+
+    def result(self, sc, drv):
+        f = self.futures.get((sc.name, drv))
+        return f.result() if f is not None else None
+
+    def close(self):
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclasses.dataclass
@@ -162,14 +221,31 @@ class Boot:
     counts: dict
     report: list  # ktap_count's lines
     lines: list  # the results copy
+    suites: dict | None  # the KUnit suites compiled in (kunit_modules), or None
+    module: str
+    secs: float  # wall time of run-qemu.sh
 
 
 _boots = {}
 
 
+def compiled_suites(sc):
+    """{suite: [case]} compiled into SC's kunit_modules, or None if it has none."""
+    if not sc.kunit_modules:
+        return None
+    suites = {}
+    for ko in sc.kunit_modules:
+        try:
+            suites.update(kunit_suites.read(ROOT / ko))
+        except (OSError, kunit_suites.ElfError) as e:
+            pytest.fail(f"{sc.name}: cannot read the KUnit suites of {ko}: {e}", pytrace=False)
+    return suites
+
+
 def boot(sc, drv, build, out):
     """One boot of SC with DRV (memoized for the session: the parity test
-    reuses the boots of its scenario's two items)."""
+    reuses the boots of its scenario's two items); with --jobs, the one the
+    Pool ran or is running."""
     key = (sc.name, drv)
     if key in _boots:
         return _boots[key]
@@ -177,6 +253,15 @@ def boot(sc, drv, build, out):
         pytest.fail(
             f"{sc.name}: not run, the build failed (no old .ko is tested): " + "; ".join(build.failures), pytrace=False
         )
+    b = build.pool.result(sc, drv) if build.pool else None
+    if b is None:
+        b = _run_boot(sc, drv, build, out)
+    _boots[key] = b
+    return b
+
+
+def _run_boot(sc, drv, build, out):
+    """Boots SC with DRV and counts its results (any thread)."""
     log = out / f"qemu-{sc.name}{'-' + drv if drv else ''}.log"
     cmd = [
         str(ROOT / "scripts" / "run-qemu.sh"),
@@ -191,45 +276,41 @@ def boot(sc, drv, build, out):
     if sc.dtso:
         cmd += ["--dtso", sc.dtso]
     cmd += ["--script", str(sc.script), "--timeout", str(sc.timeout)]
+    env = dict(os.environ)
+    if build.smp:
+        # run-qemu.sh's QEMU_EXTRA_OPTS come after its -smp 2; QEMU takes the last.
+        env["QEMU_EXTRA_OPTS"] = (env.get("QEMU_EXTRA_OPTS", "") + f" -smp {build.smp}").strip()
+    t0 = time.monotonic()
     with open(log, "w") as f:
-        rc = subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
+        rc = subprocess.run(
+            cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+        ).returncode
+    secs = time.monotonic() - t0
     text = log.read_text(errors="replace").replace("\r", "")
     m = re.search(r"^IMXRPROCRS-RESULTS-BEGIN\n(.*?)^IMXRPROCRS-RESULTS-END", text, re.S | re.M)
-    copy = m.group(0) + "IMXRPROCRS-RESULTS-END\n" if m else ""
+    copy = m.group(0) + "\n" if m else ""
     results = pathlib.Path(f"{log}.results")
     results.write_text(copy)
     lines = (m.group(1) if m else "").splitlines(keepends=True)
     name = sc.name + (f"[{drv}]" if drv else "")
-    counts, report = ktap_count.count(name, lines, text.splitlines(keepends=True), rc, sc.expected_splats)
+    suites = compiled_suites(sc)
+    module = ", ".join(sc.kunit_modules) or "the module"
+    counts, report = ktap_count.count(
+        name, lines, text.splitlines(keepends=True), rc, sc.expected_splats, suites, module
+    )
     pathlib.Path(f"{log}.count").write_text(
         "".join(f"{k} {counts[k]}\n" for k in ("passed", "failed", "skipped", "errors"))
         + "".join(x + "\n" for x in report)
     )
-    b = Boot(name, log, results, rc, counts, report, lines)
-    _boots[key] = b
-    return b
-
-
-def _diagnostics(lines):
-    """{test number: its diagnostic lines} of flat KTAP."""
-    diag, cur = {}, None
-    for raw in lines:
-        line = raw.rstrip("\n")
-        m = ktap_count.RESULT.match(line)
-        if m:
-            cur = int(m.group(2))
-            diag[cur] = []
-        elif cur is not None and line.startswith("#"):
-            diag[cur].append(line)
-    return diag
+    return Boot(name, log, results, rc, counts, report, lines, suites, module, secs)
 
 
 def report_results(item, b):
     """One report per KTAP result of boot B, as children of ITEM."""
-    _plan, results = ktap_count.parse_results(b.lines)
-    diag = _diagnostics(b.lines)
+    results, _errors = ktap_count.results_of(b.lines, b.suites, b.module)
     path, lineno, _ = item.location
-    for status, num, desc, reason in results:
+    for r in results:
+        status, num, desc, reason = r.status, r.num, r.desc, r.reason
         nodeid = f"{item.nodeid}::{num:03d} {desc}"
         if status == "pass":
             outcome, longrepr = "passed", None
@@ -237,7 +318,7 @@ def report_results(item, b):
             outcome, longrepr = "skipped", (str(b.results), num, f"Skipped: {reason or '(no reason given)'}")
         else:
             outcome = "failed"
-            longrepr = "\n".join([f"{b.name}: not ok {num} {desc}", *diag.get(num, []), f"(console: {b.log})"])
+            longrepr = "\n".join([f"{b.name}: not ok {num} {desc}", *r.diag, f"(console: {b.log})"])
         for when, oc, lr in (("call", outcome, longrepr), ("teardown", "passed", None)):
             item.ihook.pytest_runtest_logreport(
                 report=TestReport(
@@ -264,6 +345,20 @@ def check_boot(item, b):
             "\n".join(errors + ["last lines of the console:"] + [f"  | {t}" for t in tail] + [f"(console: {b.log})"]),
             pytrace=False,
         )
+
+
+def pytest_sessionfinish(session):
+    """Each boot's wall time, for the next run's Pool order."""
+    if not _boots:
+        return
+    path = pathlib.Path(session.config.getoption("out")) / TIMES
+    try:
+        times = json.loads(path.read_text())
+    except (OSError, ValueError):
+        times = {}
+    for (name, drv), b in _boots.items():
+        times[_key_name(name, drv)] = round(b.secs, 1)
+    path.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -9,7 +9,7 @@ import tomllib
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "guest" / "scenarios.toml"
 SCRIPTS = ROOT / "tests" / "guest" / "scenarios"
-KEYS = {"drivers", "timeout", "dtso", "needs", "expected_splats"}
+KEYS = {"drivers", "timeout", "dtso", "needs", "expected_splats", "kunit_modules"}
 DRIVERS = {"c", "rust"}
 NEEDS = {"sim"}
 
@@ -23,6 +23,7 @@ class Scenario:
     dtso: str | None = None
     needs: tuple = ()
     expected_splats: tuple = ()  # ("REGEX | reason", ...) for ktap_count
+    kunit_modules: tuple = ()  # .ko files (from ROOT) whose compiled KUnit suites must run
 
     def boots(self):
         """The boots of this scenario: one per driver, or one (None)."""
@@ -58,6 +59,9 @@ def load(path=DATA):
                 raise DataError(f"{path}: [{name}]: expected_splats entries need pattern and reason")
             re.compile(s["pattern"])
             splats.append(f"{s['pattern']} | {s['reason']}")
+        kunit = tuple(t.get("kunit_modules", ()))
+        if not all(isinstance(m, str) and m.endswith(".ko") for m in kunit):
+            raise DataError(f"{path}: [{name}]: kunit_modules must be .ko paths")
         dtso = t.get("dtso")
         if dtso is not None and not (ROOT / dtso).is_file():
             raise DataError(f"{path}: [{name}]: no overlay {dtso}")
@@ -69,6 +73,7 @@ def load(path=DATA):
             dtso=dtso,
             needs=needs,
             expected_splats=tuple(splats),
+            kunit_modules=kunit,
         )
     return out
 

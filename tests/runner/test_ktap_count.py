@@ -216,5 +216,151 @@ class Parity(unittest.TestCase):
         self.assertIn("parity FAIL x: a: C pass, Rust fail", out)
 
 
+# The suite and cases of rust/selftests.rs (#[kunit_tests(imx_rproc_rs_fw)])
+# as scripts/kunit_suites.py reads them from the built module.
+SUITES = {
+    "imx_rproc_rs_fw": [
+        "att_translates_itcm",
+        "att_accepts_range_ending_at_region_end",
+        "att_rejects_range_one_byte_past_region_end",
+        "att_rejects_wrapping_range",
+        "elf_rejects_truncated_header",
+        "rsc_accepts_zephyr_table",
+        "rsc_rejects_num_past_table",
+        "rsc_rejects_vring_num_not_power_of_two",
+    ]
+}
+
+
+def run_kunit(case, suites=SUITES):
+    d = os.path.join(FIX, case)
+    with open(os.path.join(d, "results"), encoding="utf-8") as f:
+        res = f.readlines()
+    with open(os.path.join(d, "console.log"), encoding="utf-8") as f:
+        log = f.readlines()
+    with open(os.path.join(d, "rc"), encoding="utf-8") as f:
+        rc = int(f.read())
+    return ktap_count.count(case, res, log, rc, (), suites, "imx_rproc_rs.ko")
+
+
+class Nested(unittest.TestCase):
+    """KUnit's nested KTAP (recorded from the kunit scenario, fixtures/kunit-*)."""
+
+    def test_good_counts_every_case(self):
+        c, out = run_kunit("kunit-good")
+        self.assertEqual(c, {"passed": 8, "failed": 0, "skipped": 0, "errors": 0}, out)
+        results, errs = ktap_count.results_of(open(os.path.join(FIX, "kunit-good", "results")).readlines())
+        self.assertEqual(errs, [])
+        self.assertEqual(results[0].desc, "imx_rproc_rs_fw: att_translates_itcm")
+        self.assertEqual([r.num for r in results], list(range(1, 9)))
+
+    def test_skipped_case_is_skipped(self):
+        c, out = run_kunit("kunit-skip")
+        self.assertEqual((c["passed"], c["skipped"], c["failed"], c["errors"]), (7, 1, 0, 0), out)
+        self.assertIn(
+            "skip kunit-skip: imx_rproc_rs_fw: att_rejects_range_one_byte_past_region_end # Test not run: cfg'd out",
+            out,
+        )
+
+    def test_failed_case_fails_with_its_assertion(self):
+        c, out = run_kunit("kunit-fail")
+        self.assertEqual((c["passed"], c["failed"], c["errors"]), (7, 1, 0), out)
+        results, _ = ktap_count.results_of(open(os.path.join(FIX, "kunit-fail", "results")).readlines())
+        (bad,) = [r for r in results if r.status == "fail"]
+        self.assertEqual(bad.desc, "imx_rproc_rs_fw: rsc_accepts_zephyr_table")
+        self.assertTrue(any("ASSERTION FAILED" in d for d in bad.diag), bad.diag)
+
+    def test_short_suite_fails_and_names_the_cases_not_run(self):
+        c, out = run_kunit("kunit-short")
+        self.assertEqual((c["passed"], c["failed"]), (5, 3), out)
+        self.assertIn("error kunit-short: imx_rproc_rs_fw: plan 1..8 but 5 results (stopped after test 5)", out)
+        self.assertIn("fail kunit-short: imx_rproc_rs_fw: rsc_accepts_zephyr_table", out)
+        # Without the compiled list the plan still catches it.
+        c, out = run_kunit("kunit-short", None)
+        self.assertEqual(verdict(c), "failed")
+
+    def test_crash_fails_every_case(self):
+        c, out = run_kunit("kunit-crashed")
+        self.assertEqual((c["passed"], c["failed"]), (0, 8), out)
+        self.assertTrue([x for x in out if x.startswith("error kunit-crashed: kernel splat: ")])
+
+    def test_ok_suite_with_failing_case_is_an_error(self):
+        lines = ["1..1\n", "    # Subtest: s\n", "    1..2\n", "    ok 1 a\n", "    not ok 2 b\n", "ok 1 s\n"]
+        c, out = ktap_count.count("x", lines, [], 0)
+        self.assertEqual((c["passed"], c["failed"], c["errors"]), (1, 1, 1), out)
+        self.assertIn("error x: s: ok, but a subtest failed", out)
+
+    def test_failing_suite_without_failing_case_is_an_error(self):
+        lines = ["1..1\n", "    # Subtest: s\n", "    1..1\n", "    ok 1 a\n", "not ok 1 s\n"]
+        c, out = ktap_count.count("x", lines, [], 0)
+        self.assertIn("error x: s: not ok, but no subtest failed", out)
+
+    def test_suite_failing_before_its_cases_is_one_failure(self):
+        # KUnit's suite_init failing: no subtest results, the suite's own result.
+        c, out = ktap_count.count("x", ["1..1\n", "not ok 1 s # suite_init failed\n"], [], 1)
+        self.assertEqual((c["passed"], c["failed"]), (0, 1), out)
+
+    def test_three_levels_and_numbering(self):
+        lines = [
+            "KTAP version 1\n",
+            "1..2\n",
+            "    # Subtest: s\n",
+            "    1..2\n",
+            "        # Subtest: p\n",
+            "        1..2\n",
+            "        ok 1 one\n",
+            "        ok 2 two # SKIP no\n",
+            "    ok 1 p\n",
+            "    ok 2 q\n",
+            "ok 1 s\n",
+            "ok 2 flat\n",
+        ]
+        results, errs = ktap_count.results_of(lines)
+        self.assertEqual(errs, [])
+        self.assertEqual(
+            [(r.num, r.desc, r.status) for r in results],
+            [
+                (1, "s: p: one", "pass"),
+                (2, "s: p: two", "skip"),
+                (3, "s: q", "pass"),
+                (4, "flat", "pass"),
+            ],
+        )
+
+    def test_nested_numbers_out_of_order_are_an_error(self):
+        lines = ["1..1\n", "    1..2\n", "    ok 2 a\n", "    ok 1 b\n", "ok 1 s\n"]
+        _, errs = ktap_count.results_of(lines)
+        self.assertIn("s: test numbers are not 1, 2, 3, ... in order", errs)
+
+    def test_compiled_suite_not_run_and_cases_not_compiled(self):
+        lines = ["1..1\n", "    # Subtest: other\n", "    1..1\n", "    ok 1 z\n", "ok 1 other\n"]
+        c, out = ktap_count.count("x", lines, [], 0, (), {"s": ["a"]}, "m.ko")
+        self.assertIn("fail x: s: a", out)
+        self.assertIn("error x: suite other ran, but m.ko has no such suite compiled in", out)
+        lines = ["1..1\n", "    1..2\n", "    ok 1 a\n", "    ok 2 extra\n", "ok 1 s\n"]
+        c, out = ktap_count.count("x", lines, [], 0, (), {"s": ["a"]}, "m.ko")
+        self.assertEqual(c["passed"], 2)
+        self.assertIn("error x: s: case extra ran, but m.ko has no such case compiled in", out)
+
+    def test_cli_reads_the_module(self):
+        # --kunit-module with a file that is no ELF: an error, not a pass.
+        with tempfile.TemporaryDirectory() as t:
+            ko = os.path.join(t, "x.ko")
+            open(ko, "w").write("not elf")
+            r = subprocess.run(
+                [
+                    sys.executable,
+                    os.path.join(ROOT, "scripts", "ktap_count.py"),
+                    "--kunit-module",
+                    ko,
+                    os.path.join(FIX, "kunit-good", "results"),
+                ],
+                capture_output=True,
+                text=True,
+            )
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("error scenario: cannot read the KUnit suites of", r.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -8,17 +8,8 @@
 #   tools/vm7/fixtures.sh [--bench]
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# Where the fixtures are: the same search as the QEMU runner's
-# (tests/host/conftest.py): IMX_RPROC_RS_FIXTURES, the clone's sibling
-# shared/, then this machine's /work/shared (a CI clone lives elsewhere).
-fx=
-for d in "${IMX_RPROC_RS_FIXTURES:-}" "$here/../shared/fixtures/zephyr" /work/shared/fixtures/zephyr; do
-	if [ -n "$d" ] && [ -d "$d" ]; then
-		fx=$d
-		break
-	fi
-done
-fx=${fx:-${IMX_RPROC_RS_FIXTURES:-$here/../shared/fixtures/zephyr}}
+# Where the fixtures are: scripts/zephyr_fixtures.py, as for the QEMU runner.
+fx=$(python3 "$here/scripts/zephyr_fixtures.py" 2>/dev/null) || fx=${IMX_RPROC_RS_FIXTURES:-$here/../shared/fixtures/zephyr}
 out=${VM7_OUT:-$here/target/vm7}
 mkdir -p "$out"
 bench=()
