@@ -15,6 +15,7 @@ use std::io::Write;
 use unicorn_engine::unicorn_const::{Arch, Mode, Prot};
 use unicorn_engine::{RegisterARM as R, Unicorn};
 
+pub mod board;
 pub mod periph;
 use periph::{Lpuart, Mu, Scmi};
 
@@ -81,6 +82,8 @@ pub struct State {
     pub exc_counts: HashMap<usize, u64>,
     pub watch: Option<u64>,
     pub watch_reads: u64,
+    /// `run` returns once `insns + slept` reaches this (checked per block).
+    pub stop_at: u64,
 }
 
 impl State {
@@ -115,6 +118,7 @@ impl State {
             exc_counts: HashMap::new(),
             watch: None,
             watch_reads: 0,
+            stop_at: u64::MAX,
         }
     }
 
@@ -356,14 +360,46 @@ impl<'a> Machine<'a> {
     /// A core with RAM for TCM and the DDR regions the images use (Unicorn-owned:
     /// this is the engine's test mode; the board mode maps the guest's shared file).
     pub fn new(console: Console) -> Result<Self, String> {
+        Self::build(console, |uc| {
+            for (a, sz) in [ITCM, DTCM, DDR_CODE, IPC_SHM] {
+                uc.mem_map(a, sz, Prot::ALL)
+                    .map_err(|e| format!("map {a:#x}: {e:?}"))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Board mode: the M7's memory is the guest's, `regions` (M7 address, size, host
+    /// pointer), mapped with `uc_mem_map_ptr`, so the core runs the bytes Linux wrote.
+    ///
+    /// # Safety
+    ///
+    /// Each pointer must be valid for reads and writes of its size for as long as the
+    /// machine lives, and not be used as a Rust reference meanwhile (the guest and the
+    /// core write it behind the compiler's back).
+    pub unsafe fn new_board(
+        console: Console,
+        regions: &[(u64, u64, *mut u8)],
+    ) -> Result<Self, String> {
+        Self::build(console, |uc| {
+            for &(a, sz, p) in regions {
+                // SAFETY: `p` is valid for `sz` bytes while the machine lives (caller).
+                unsafe { uc.mem_map_ptr(a, sz, Prot::ALL, p.cast()) }
+                    .map_err(|e| format!("map {a:#x} over the guest: {e:?}"))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn build(
+        console: Console,
+        map: impl FnOnce(&mut Uc<'a>) -> Result<(), String>,
+    ) -> Result<Self, String> {
         let mut uc = Unicorn::new_with_data(Arch::ARM, Mode::THUMB | Mode::MCLASS, State::new())
             .map_err(|e| format!("unicorn: {e:?}"))?;
         uc.ctl_set_cpu_model(unicorn_engine::ArmCpuModel::CORTEX_M7 as i32)
             .map_err(|e| format!("cpu model: {e:?}"))?;
-        for (a, sz) in [ITCM, DTCM, DDR_CODE, IPC_SHM] {
-            uc.mem_map(a, sz, Prot::ALL)
-                .map_err(|e| format!("map {a:#x}: {e:?}"))?;
-        }
+        map(&mut uc)?;
         uc.get_data_mut().lpuart.console = Some(console);
         // Private peripheral bus (SCS at 0xE000E000).
         uc.mmio_map(
@@ -392,7 +428,8 @@ impl<'a> Machine<'a> {
         )
         .map_err(|e| format!("map peripherals: {e:?}"))?;
         uc.add_block_hook(1, 0, |uc: &mut Uc, addr: u64, size: u32| {
-            if deliverable(uc).is_some() || uc.get_data().matched.is_some() {
+            let s = uc.get_data();
+            if deliverable(uc).is_some() || s.matched.is_some() || s.insns + s.slept >= s.stop_at {
                 uc.get_data_mut().stopped = true;
                 let _ = uc.emu_stop();
                 return;
@@ -491,6 +528,7 @@ impl<'a> Machine<'a> {
     /// Runs until an outcome, at most `budget` instructions.
     pub fn run(&mut self, budget: u64) -> Outcome {
         let uc = &mut self.uc;
+        uc.get_data_mut().stop_at = budget;
         loop {
             if let Some(m) = uc.get_data().matched.clone() {
                 return Outcome::Matched(m);
