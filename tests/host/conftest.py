@@ -89,6 +89,10 @@ def selected(config):
 class Build:
     failures: list
     files: list  # run-qemu.sh --file arguments
+    vm7: pathlib.Path | None = None  # the vm7 binary, when it built
+
+
+VM7 = ROOT / "target" / "release" / "vm7"
 
 
 def _make(target, log):
@@ -150,7 +154,12 @@ def build(out):
                 f"{out / 'user.expect'}:/lib/firmware/user.expect",
             ]
     files += ["--file", f"{out / 'kunit-cases.txt'}:/kunit-cases.txt"]
-    return Build(failures, files)
+    # vm7 for the scenarios that need it: a failed build is no failure of the
+    # others; those scenarios then skip, naming the log.
+    vm7 = None
+    if _make("tests-vm7", out / "vm7-build.log") == 0 and VM7.is_file():
+        vm7 = VM7
+    return Build(failures, files, vm7)
 
 
 @dataclasses.dataclass
@@ -190,6 +199,10 @@ def boot(sc, drv, build, out):
         cmd += ["--append", f"imxrprocrs_driver={drv}"]
     if sc.dtso:
         cmd += ["--dtso", sc.dtso]
+    # The M7 is vm7 (board mode); without the binary the guest finds no vm7
+    # on the link page and the scenario skips, saying so.
+    if "vm7" in sc.needs and build.vm7:
+        cmd += ["--vm7", str(build.vm7), "--log", f"{log}.console"]
     cmd += ["--script", str(sc.script), "--timeout", str(sc.timeout)]
     with open(log, "w") as f:
         rc = subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode

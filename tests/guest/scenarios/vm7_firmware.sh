@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# The real firmware on the executing virtual M7 (issue 17, board mode): the
+# runner starts vm7 (tools/vm7) with the guest's RAM shared
+# (scripts/run-qemu.sh --vm7, scenarios.toml needs "vm7") and the overlay
+# tests/dts/imx95-virtual-vm7.dtso gives MU7 the link page, so the M7 the
+# System Manager starts is vm7, reset at the vector the driver set, running
+# the bytes the driver DRV wrote (no copy of the ELF file). Its LPUART3
+# console shows in the kernel log as "vm7: m7: LINE".
+#
+#   zephyr-openamp_rsc_table-m7_ddr.elf  Zephyr v4.1.0's openamp_rsc_table
+#       (shared/fixtures/zephyr/README.md): banner, then its own
+#       name-service announcements of rpmsg-client-sample and rpmsg-tty
+#       (samples/subsys/ipc/openamp_rsc_table/src/main_remote.c), the
+#       kernel's rpmsg_client_sample's 100 round trips and goodbye, an echo
+#       on /dev/ttyRPMSG*; stopped and started again.
+#
+# Without vm7 on the link page (no binary: make tests-vm7 failed) or a
+# fixture, the tests are skipped, saying why.
+
+# shellcheck source=tests/guest/lib.sh
+. /lib.sh
+# shellcheck source=tests/guest/sim.sh
+. /sim.sh
+
+# vm7_stat NAME: one line of the link's counters (vm7_stats).
+vm7_stat() {
+	awk -v k="$1" '$1 == k { print $2; exit }' "$SIM/vm7_stats"
+}
+
+# banners N: the guest log holds at least N Zephyr banners from vm7.
+BANNER='vm7: m7: \*\*\* Booting Zephyr OS build 4.1.0 \*\*\*'
+banners() {
+	[ "$(dmesg | grep -c "$BANNER")" -ge "$1" ]
+}
+
+# vm7_rpmsg N: "yes" when the Nth round of the firmware's own name-service
+# announcements created rpmsg-client-sample and rpmsg-tty, the kernel's
+# rpmsg_client_sample finished its 100 round trips (its Nth goodbye) and
+# the sample's rpmsg-tty answers an echo as main_remote.c formats it,
+# "TTY 0x%04x: " and the message, with the firmware's endpoint address
+# (the format string is in the image: strings(1) shows it) on one of the
+# two rpmsg-tty channels (the other is the shell's rpmsg backend, which
+# answers with its prompt); else what was missing.
+vm7_rpmsg() {
+	wait_for "[ \$(dmesg | grep -c 'creating channel rpmsg-client-sample') -ge $1 ]" 30 || {
+		echo "no-channel"
+		return
+	}
+	wait_for "[ \$(dmesg | grep -c 'creating channel rpmsg-tty') -ge $((2 * $1)) ]" 10 || {
+		echo "no-tty-channels"
+		return
+	}
+	wait_for "[ \$(dmesg | grep -c 'rpmsg_client_sample.*goodbye!') -ge $1 ]" 60 || {
+		echo "no-goodbye"
+		return
+	}
+	# Each tty's reply; the sample's answers with its own address.
+	_seen=''
+	for _t in /sys/class/tty/ttyRPMSG*; do
+		[ -r "$_t/device/dst" ] || continue
+		_want=$(printf 'TTY 0x%04x: hello' "$(($(cat "$_t/device/dst")))")
+		_got=$(rpmsg_tool tty "/dev/${_t##*/}" hello 2>&1 | tr -d '\033')
+		[ "$_got" = "$_want" ] && {
+			echo yes
+			return
+		}
+		_seen="$_seen ${_t##*/}:'$_got'"
+	done
+	echo "no-tty-echo($_seen)"
+}
+
+OPENAMP=zephyr-openamp_rsc_table-m7_ddr.elf
+N_OPENAMP=10
+ktap_begin $((4 + N_OPENAMP + 2))
+echo "# driver under test: $DRV"
+check "simulated MU + System Manager up" sim_up
+if [ "$(vm7_stat present)" != 1 ]; then
+	echo "# vm7_stats: $(tr '\n' ' ' <"$SIM/vm7_stats")"
+	for _t in $(seq 2 "$KTAP_PLAN"); do
+		ktap_skip "vm7 test $_t" "no vm7 on the link page (runner without --vm7: make tests-vm7 failed?)"
+	done
+	ktap_end
+	exit $?
+fi
+ktap_ok "vm7 is on the link page"
+sim_set linux_lm 1
+sim_set m7_running 0
+drv_load "$DRV"
+check "$DRV driver bound" wait_for rproc_dir 5
+check "modprobe rpmsg_client_sample" modprobe rpmsg_client_sample
+d=$(rproc_dir)
+
+if [ -r "/lib/firmware/$OPENAMP" ]; then
+	dmesg -c >/dev/null
+	echo "$OPENAMP" >"$d/firmware"
+	echo start >"$d/state"
+	expect_eq "openamp: echo start > state" "$(cat "$d/state")" running
+	check "openamp: the firmware's banner in the guest log (vm7's LPUART3)" \
+		wait_for "banners 1" 30
+	check "openamp: the sample's own start line" \
+		wait_for "dmesg | grep -q 'vm7: m7: .*OpenAMP\[remote\] Linux responder demo started'" 20
+	expect_eq "openamp: channels from its NS announcements, rpmsg_client_sample's goodbye, tty echo" \
+		"$(vm7_rpmsg 1)" yes
+	dmesg | grep -E 'vm7|rpmsg|remoteproc' | tail -n 12 | sed 's/^/# /'
+	echo stop >"$d/state"
+	check "openamp: stopped, vm7 off" sh -c \
+		"[ \"\$(cat $d/state)\" = offline ] && [ \"\$(awk '\$1 == \"state\" { print \$2 }' $SIM/vm7_stats)\" = 0 ]"
+	echo start >"$d/state"
+	expect_eq "openamp: started again" "$(cat "$d/state")" running
+	check "openamp: a second banner" wait_for "banners 2" 30
+	expect_eq "openamp: the channels come up again, goodbye again" "$(vm7_rpmsg 2)" yes
+	echo stop >"$d/state"
+	expect_eq "openamp: stopped again" "$(cat "$d/state")" offline
+	# Counted on both sides of the link: every MU7 word Linux sent reached
+	# vm7's B side, every word the firmware wrote reached Linux's side.
+	check "openamp: MU7 words counted both ways, none lost" sh -c \
+		"[ $(vm7_stat to_m7) -gt 0 ] && [ $(vm7_stat to_m7) = $(vm7_stat m7_took) ] &&
+		 [ $(vm7_stat to_linux) -gt 0 ] &&
+		 [ $(($(vm7_stat to_linux) + $(vm7_stat doorbells_to_linux))) = $(vm7_stat m7_posted) ]"
+	sed 's/^/# vm7_stats: /' "$SIM/vm7_stats"
+else
+	for _t in $(seq 1 $N_OPENAMP); do
+		ktap_skip "openamp test $_t" "fixture $OPENAMP not found by the runner (IMX_RPROC_RS_FIXTURES)"
+	done
+fi
+
+check "the M7 is off after the last stop" sh -c "[ \"\$(cat $SIM/m7_running)\" = 0 ]"
+drv_unload "$DRV"
+if rproc_dir >/dev/null; then
+	ktap_fail "$DRV driver unloaded" "a remoteproc device is left: $(rproc_dir)"
+else
+	ktap_ok "$DRV driver unloaded"
+fi
+ktap_end
