@@ -153,6 +153,7 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/imxrprocrs-qemu.XXXXXX")
 vm7_pid=
 vm7_ram=
+vm7_tcm=
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	if [ -n "$vm7_pid" ]; then
@@ -160,6 +161,7 @@ cleanup() {
 		wait "$vm7_pid" 2>/dev/null
 	fi
 	[ -z "$vm7_ram" ] || rm -f "$vm7_ram"
+	[ -z "$vm7_tcm" ] || rm -f "$vm7_tcm"
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -180,6 +182,13 @@ if [ -n "$vm7" ]; then
 	truncate -s 2G "$vm7_ram"
 	qemu_machine=virt,memory-backend=ram0
 	qemu_opts+=(-object "memory-backend-file,id=ram0,size=2G,mem-path=$vm7_ram,share=on")
+	# The TCM window: 8 MiB of shared memory behind PCI device 00:02.0,
+	# whose BAR the guest's simulator places at 0x20000000, under the TCM
+	# aliases 0x203C0000/0x20400000 (tests/dts/imx95-virtual-vm7.dtso).
+	vm7_tcm=$(mktemp "$ramdir/imxrprocrs-tcm.XXXXXX")
+	truncate -s 8M "$vm7_tcm"
+	qemu_opts+=(-object "memory-backend-file,id=tcm0,size=8M,mem-path=$vm7_tcm,share=on"
+		-device "ivshmem-plain,memdev=tcm0,addr=0x2")
 fi
 
 # ------------------------------------------------------------ device tree
@@ -273,7 +282,7 @@ echo "runner: kernel $release, $(du -k "$work/initramfs.cpio.gz" | cut -f1) KiB 
 
 if [ -n "$vm7" ]; then
 	: >"$log.m7-console"
-	"$vm7" --board "$vm7_ram" --console "$log.m7-console" >"$log.vm7" 2>&1 &
+	"$vm7" --board "$vm7_ram" --tcm "$vm7_tcm" --console "$log.m7-console" >"$log.vm7" 2>&1 &
 	vm7_pid=$!
 	echo "runner: vm7 (pid $vm7_pid) maps the guest RAM $vm7_ram; M7 console in $log.m7-console"
 fi

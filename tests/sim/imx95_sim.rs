@@ -121,6 +121,15 @@ impl SimMuDriver {
                     Shmem::from_phandle(dev, c"imxrprocrs,vm7-link", 0, c"imxrprocrs,vm7-link")?;
                 let phys = page.phys();
                 let link = Link::new(page)?;
+                if fwnode.property_present(c"imxrprocrs,vm7-tcm") {
+                    let cfg = Shmem::from_phandle(
+                        dev,
+                        c"imxrprocrs,vm7-tcm",
+                        0,
+                        c"imxrprocrs,vm7-pci-cfg",
+                    )?;
+                    vm7link::place_tcm_bar(&cfg)?;
+                }
                 dev_info!(
                     dev,
                     "M7: vm7 over the link page at {:#x} ({})\n",

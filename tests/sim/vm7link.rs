@@ -16,6 +16,10 @@
 //!   sides, so none is lost or reordered without a test seeing it;
 //! - the firmware's LPUART3 console arrives as a byte ring; each line goes to the kernel log
 //!   prefixed `vm7: m7: `;
+//! - with `imxrprocrs,vm7-tcm = <&node>` too (the configuration space of QEMU's
+//!   `ivshmem-plain` device), that device's memory BAR is placed at 0x20000000
+//!   ([`place_tcm_bar`]), so the TCM aliases 0x203C0000/0x20400000 the drivers write are
+//!   memory that vm7 maps as the M7's ITCM and DTCM;
 //! - a firmware fault makes vm7 report the core faulted: [`Link::take_crash`] then makes the
 //!   System Manager report the M7 stopped, as for the manifest M7's crash.
 //!
@@ -407,6 +411,46 @@ impl Link {
         writeln!(f, "m7_took {}", self.page.read32(TOM7_TAIL).unwrap_or(0))?;
         writeln!(f, "m7_posted {}", self.page.read32(TOLX_HEAD).unwrap_or(0))
     }
+}
+
+/// PCI configuration header offsets (`include/uapi/linux/pci_regs.h`: PCI_VENDOR_ID 0x00,
+/// PCI_COMMAND 0x04 with PCI_COMMAND_MEMORY 0x2, PCI_BASE_ADDRESS_2 0x18, _3 0x1c).
+const PCI_ID: usize = 0x00;
+const PCI_COMMAND: usize = 0x04;
+const PCI_COMMAND_MEMORY: u32 = 0x2;
+const PCI_BAR2: usize = 0x18;
+const PCI_BAR3: usize = 0x1c;
+/// QEMU's `ivshmem-plain`: vendor 0x1af4, device 0x1110; BAR 2 is the shared memory, a
+/// 64-bit prefetchable BAR (hw/misc/ivshmem.c, PCI_VENDOR_ID_IVSHMEM, PCI_DEVICE_ID_IVSHMEM).
+const IVSHMEM_ID: u32 = 0x1110_1af4;
+
+/// Where the TCM window goes: the i.MX95 M7's TCMs are seen by Linux at 0x203C0000 (ITCM)
+/// and 0x20400000 (DTCM) (`imx_rproc_att_imx95_m7` in drivers/remoteproc/imx_rproc.c),
+/// both inside an 8 MiB BAR at 0x20000000, which QEMU `virt` leaves to its PCIe 32-bit
+/// window (0x10000000-0x3efeffff, CPU address = PCI address; hw/arm/virt.c, VIRT_PCIE_MMIO).
+pub(crate) const TCM_WINDOW: u32 = 0x2000_0000;
+
+/// Places the memory BAR of the ivshmem device whose configuration space `cfg` maps at
+/// [`TCM_WINDOW`], as a bootloader would: the guest kernel has no PCI support, so nothing
+/// else programs or moves it. Afterwards the TCM aliases are memory that vm7 maps too.
+pub(crate) fn place_tcm_bar(cfg: &Shmem) -> Result {
+    let id = cfg.read32(PCI_ID)?;
+    if id != IVSHMEM_ID {
+        pr_err!("vm7: the TCM window's device is {:#x}, not ivshmem\n", id);
+        return Err(ENODEV);
+    }
+    let cmd = cfg.read32(PCI_COMMAND)? & 0xffff;
+    cfg.write32(PCI_COMMAND, cmd & !PCI_COMMAND_MEMORY)?;
+    cfg.write32(PCI_BAR2, TCM_WINDOW)?;
+    cfg.write32(PCI_BAR3, 0)?;
+    cfg.write32(PCI_COMMAND, cmd | PCI_COMMAND_MEMORY)?;
+    let bar = cfg.read32(PCI_BAR2)? & !0xf;
+    if bar != TCM_WINDOW {
+        pr_err!("vm7: the TCM window's BAR reads {:#x}\n", bar);
+        return Err(EIO);
+    }
+    pr_info!("vm7: TCM window (ivshmem BAR 2) at {:#x}\n", TCM_WINDOW);
+    Ok(())
 }
 
 /// Where the board keeps the link, once MU7 with `imxrprocrs,vm7-link` is bound.

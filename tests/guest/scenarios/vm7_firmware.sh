@@ -15,6 +15,10 @@
 #       (samples/subsys/ipc/openamp_rsc_table/src/main_remote.c), the
 #       kernel's rpmsg_client_sample's 100 round trips and goodbye, an echo
 #       on /dev/ttyRPMSG*; stopped and started again.
+#   zephyr-hello_world-m7.elf  Zephyr v4.1.0's hello_world, linked into the
+#       TCMs (.data's load address in ITCM, its address in DTCM): the
+#       drivers write it through the TCM aliases 0x203C0000/0x20400000,
+#       which the overlay's TCM window backs; it prints its greeting.
 #
 # Without vm7 on the link page (no binary: make tests-vm7 failed) or a
 # fixture, the tests are skipped, saying why.
@@ -73,7 +77,9 @@ vm7_rpmsg() {
 
 OPENAMP=zephyr-openamp_rsc_table-m7_ddr.elf
 N_OPENAMP=10
-ktap_begin $((4 + N_OPENAMP + 2))
+HELLO=zephyr-hello_world-m7.elf
+N_HELLO=3
+ktap_begin $((4 + N_OPENAMP + N_HELLO + 2))
 echo "# driver under test: $DRV"
 check "simulated MU + System Manager up" sim_up
 if [ "$(vm7_stat present)" != 1 ]; then
@@ -123,6 +129,22 @@ if [ -r "/lib/firmware/$OPENAMP" ]; then
 else
 	for _t in $(seq 1 $N_OPENAMP); do
 		ktap_skip "openamp test $_t" "fixture $OPENAMP not found by the runner (IMX_RPROC_RS_FIXTURES)"
+	done
+fi
+
+if [ -r "/lib/firmware/$HELLO" ]; then
+	echo "$HELLO" >"$d/firmware"
+	echo start >"$d/state"
+	expect_eq "hello_world (TCM): echo start > state" "$(cat "$d/state")" running
+	# samples/hello_world/src/main.c prints "Hello World! %s" with CONFIG_BOARD_TARGET.
+	check "hello_world (TCM): its greeting in the guest log" \
+		wait_for "dmesg | grep -q 'vm7: m7: Hello World! imx95_evk/mimx9596/m7\$'" 30
+	dmesg | grep 'vm7' | tail -n 4 | sed 's/^/# /'
+	echo stop >"$d/state"
+	expect_eq "hello_world (TCM): stopped" "$(cat "$d/state")" offline
+else
+	for _t in $(seq 1 $N_HELLO); do
+		ktap_skip "hello_world test $_t" "fixture $HELLO not found by the runner (IMX_RPROC_RS_FIXTURES)"
 	done
 fi
 

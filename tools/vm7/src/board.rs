@@ -51,6 +51,16 @@ const STATE_FAULTED: u32 = 2;
 const KIND_WORD: u32 = 1;
 const KIND_DOORBELL: u32 = 2;
 
+/// Where the TCM window lies in the guest: the ivshmem BAR that the guest's simulator
+/// places at 0x20000000 (tests/sim/vm7link.rs, `place_tcm_bar`); the i.MX95 M7 sees its ITCM
+/// (0x0) at system address 0x203C0000 and its DTCM (0x20000000) at 0x20400000, 256 KiB each
+/// (`imx_rproc_att_imx95_m7` in drivers/remoteproc/imx_rproc.c).
+pub const TCM_WINDOW: u64 = 0x2000_0000;
+const TCM_ALIASES: [(u64, u64, u64); 2] = [
+    (crate::ITCM.0, 0x203c_0000, crate::ITCM.1),
+    (crate::DTCM.0, 0x2040_0000, crate::DTCM.1),
+];
+
 /// The guest's physical address of its first RAM byte (QEMU `virt`: RAM from 0x40000000,
 /// hw/arm/virt.c `[VIRT_MEM] = { 0x40000000, ... }`).
 pub const GUEST_RAM_BASE: u64 = 0x4000_0000;
@@ -63,11 +73,13 @@ pub const GUEST_RAM_BASE: u64 = 0x4000_0000;
 pub struct GuestRam {
     ptr: *mut u8,
     len: usize,
+    base: u64,
 }
 
 impl GuestRam {
-    /// Maps the whole file at `path` (created by run-qemu.sh, then used by QEMU).
-    pub fn open(path: &std::path::Path) -> Result<Self, String> {
+    /// Maps the whole file at `path` (created by run-qemu.sh, then used by QEMU), whose
+    /// first byte is guest physical `base`.
+    pub fn open(path: &std::path::Path, base: u64) -> Result<Self, String> {
         use std::os::fd::AsRawFd;
         let f = std::fs::OpenOptions::new()
             .read(true)
@@ -94,12 +106,16 @@ impl GuestRam {
             ));
         }
         // INVARIANT: `p` maps `len` bytes.
-        Ok(GuestRam { ptr: p.cast(), len })
+        Ok(GuestRam {
+            ptr: p.cast(),
+            len,
+            base,
+        })
     }
 
-    /// The host address of guest physical `pa..pa + len`, if it is RAM.
+    /// The host address of guest physical `pa..pa + len`, if it is in this file.
     pub fn at(&self, pa: u64, len: u64) -> Option<*mut u8> {
-        let off = pa.checked_sub(GUEST_RAM_BASE)?;
+        let off = pa.checked_sub(self.base)?;
         if off.checked_add(len)? > self.len as u64 {
             return None;
         }
@@ -161,6 +177,8 @@ pub struct Options {
     pub console: Option<std::path::PathBuf>,
     /// Instructions per slice between two looks at the link page.
     pub slice: u64,
+    /// The file behind the guest's TCM window (an ivshmem BAR at [`TCM_WINDOW`]).
+    pub tcm: Option<std::path::PathBuf>,
 }
 
 /// What the board mode counted (printed at exit).
@@ -185,6 +203,7 @@ struct Run<'a> {
 /// The board: guest RAM, the link page, the core when it runs.
 pub struct Board {
     ram: GuestRam,
+    tcm: Option<GuestRam>,
     page: Page,
     opts: Options,
     pub stats: Stats,
@@ -198,7 +217,11 @@ pub struct Board {
 
 impl Board {
     pub fn new(opts: Options) -> Result<Self, String> {
-        let ram = GuestRam::open(&opts.ram)?;
+        let ram = GuestRam::open(&opts.ram, GUEST_RAM_BASE)?;
+        let tcm = match &opts.tcm {
+            Some(p) => Some(GuestRam::open(p, TCM_WINDOW)?),
+            None => None,
+        };
         let p = ram
             .at(opts.link, 0x1000)
             .filter(|_| opts.link % 0x1000 == 0)
@@ -208,6 +231,7 @@ impl Board {
         let page = unsafe { Page::new(p) };
         Ok(Board {
             ram,
+            tcm,
             page,
             opts,
             stats: Stats::default(),
@@ -243,13 +267,24 @@ impl Board {
                 .ok_or_else(|| format!("{a:#x}+{sz:#x} is not guest RAM"))?;
             regions.push((a, sz, p));
         }
-        // SAFETY: The regions lie in `self.ram` (checked by `at`), which outlives every
-        // machine (a machine lives in `run_loop`'s frame, inside the board's borrow).
+        if let Some(tcm) = &self.tcm {
+            for (m7, sys, sz) in TCM_ALIASES {
+                let p = tcm
+                    .at(sys, sz)
+                    .ok_or_else(|| format!("TCM alias {sys:#x} is not in the TCM file"))?;
+                regions.push((m7, sz, p));
+            }
+        }
+        // SAFETY: The regions lie in `self.ram` or `self.tcm` (checked by `at`), which
+        // outlive every machine (a machine lives in `run_loop`'s frame, inside the board's
+        // borrow).
         let mut m = unsafe { Machine::new_board(console, &regions)? };
-        // TCM: the core's own RAM until the guest can see it (not backed by the guest yet).
-        for (a, sz) in [crate::ITCM, crate::DTCM] {
-            m.uc.mem_map(a, sz, unicorn_engine::unicorn_const::Prot::ALL)
-                .map_err(|e| format!("map {a:#x}: {e:?}"))?;
+        if self.tcm.is_none() {
+            // No TCM window: the core's own RAM, which the guest cannot write.
+            for (a, sz) in [crate::ITCM, crate::DTCM] {
+                m.uc.mem_map(a, sz, unicorn_engine::unicorn_const::Prot::ALL)
+                    .map_err(|e| format!("map {a:#x}: {e:?}"))?;
+            }
         }
         Ok(m)
     }

@@ -21,6 +21,9 @@ struct Args {
     /// Board mode: guest physical address of the link page (tests/dts/imx95-virtual-vm7.dtso).
     #[arg(long, default_value = "0x8f001000")]
     link: String,
+    /// Board mode: the file behind the guest's TCM window (run-qemu.sh's ivshmem memdev).
+    #[arg(long, requires = "board")]
+    tcm: Option<std::path::PathBuf>,
     /// Board mode: instructions per slice between two looks at the link page.
     #[arg(long, default_value_t = 50_000)]
     slice: u64,
@@ -61,6 +64,7 @@ fn board(a: &Args, ram: &std::path::Path) -> Result<bool, String> {
         link: num(&a.link)?,
         console: a.console.clone(),
         slice: a.slice,
+        tcm: a.tcm.clone(),
     })?;
     eprintln!(
         "vm7: board mode, guest RAM {}, link page {}",
