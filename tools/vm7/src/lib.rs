@@ -33,6 +33,8 @@ pub const SVCALL: usize = 11;
 pub const PENDSV: usize = 14;
 pub const SYSTICK: usize = 15;
 const NEXC: usize = 16 + 256;
+/// Entries of the block-length cache (a power of two).
+const BLOCK_CACHE: usize = 8192;
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,9 +69,13 @@ pub struct State {
     pub fault: Option<String>,
     pub reset_req: bool,
     pub stopped: bool,
-    pub block_len: HashMap<(u64, u32), u32>,
-    /// The last block's (address, size, instructions): tight loops skip the map.
-    pub last_block: (u64, u32, u32),
+    /// Instructions per translated block, a direct-mapped cache of (address, size, count)
+    /// indexed by the address's halfword number (no hashing on the hot path).
+    pub block_len: Vec<(u64, u32, u32)>,
+    /// Set whenever an exception may have become pending; cleared by the block hook only
+    /// once no `pending` bit is set. Invariant: some `pending[n]` is set => this is set, so
+    /// the hook skips the scan of `pending` while it is clear.
+    pub maybe_pending: bool,
     pub unknown: HashSet<u64>,
     pub lpuart: Lpuart,
     pub mu5: Mu,
@@ -104,8 +110,8 @@ impl State {
             fault: None,
             reset_req: false,
             stopped: false,
-            block_len: HashMap::new(),
-            last_block: (u64::MAX, 0, 0),
+            block_len: vec![(u64::MAX, 0, 0); BLOCK_CACHE],
+            maybe_pending: false,
             unknown: HashSet::new(),
             lpuart: Lpuart::default(),
             mu5: Mu::new(205),
@@ -120,6 +126,12 @@ impl State {
             watch_reads: 0,
             stop_at: u64::MAX,
         }
+    }
+
+    /// Makes exception `n` pending (keeps the `maybe_pending` invariant).
+    pub fn pend(&mut self, n: usize) {
+        self.pending[n] = true;
+        self.maybe_pending = true;
     }
 
     /// Priority of exception `n`; Reset/NMI/HardFault are fixed (-3..-1).
@@ -140,7 +152,7 @@ impl State {
             (64, self.lpuart.level()),
         ] {
             if level && !self.active[16 + irq] {
-                self.pending[16 + irq] = true;
+                self.pend(16 + irq);
             }
         }
     }
@@ -185,7 +197,7 @@ impl State {
             self.st_cvr = self.st_rvr;
             self.st_csr |= 1 << 16;
             if self.st_csr & 2 != 0 {
-                self.pending[SYSTICK] = true;
+                self.pend(SYSTICK);
             }
             if self.st_rvr == 0 {
                 return;
@@ -429,27 +441,29 @@ impl<'a> Machine<'a> {
         .map_err(|e| format!("map peripherals: {e:?}"))?;
         uc.add_block_hook(1, 0, |uc: &mut Uc, addr: u64, size: u32| {
             let s = uc.get_data();
-            if deliverable(uc).is_some() || s.matched.is_some() || s.insns + s.slept >= s.stop_at {
+            let mut stop = s.matched.is_some() || s.insns + s.slept >= s.stop_at;
+            if s.maybe_pending && !stop {
+                if deliverable(uc).is_some() {
+                    stop = true;
+                } else if !uc.get_data().pending.contains(&true) {
+                    uc.get_data_mut().maybe_pending = false;
+                }
+            }
+            if stop {
                 uc.get_data_mut().stopped = true;
                 let _ = uc.emu_stop();
                 return;
             }
-            let key = (addr, size);
-            let lb = uc.get_data().last_block;
-            let n = if (lb.0, lb.1) == key {
-                lb.2
+            let slot = (addr >> 1) as usize & (BLOCK_CACHE - 1);
+            let (a, sz, n) = uc.get_data().block_len[slot];
+            let n = if a == addr && sz == size {
+                n
             } else {
-                match uc.get_data().block_len.get(&key) {
-                    Some(n) => *n,
-                    None => {
-                        let n = count_insns(uc, addr, size);
-                        uc.get_data_mut().block_len.insert(key, n);
-                        n
-                    }
-                }
+                let n = count_insns(uc, addr, size);
+                uc.get_data_mut().block_len[slot] = (addr, size, n);
+                n
             };
             let s = uc.get_data_mut();
-            s.last_block = (addr, size, n);
             s.insns += u64::from(n);
             s.blocks += 1;
             s.tick(u64::from(n));
@@ -462,7 +476,7 @@ impl<'a> Machine<'a> {
                 // EXCP_EXCEPTION_EXIT: PC holds EXC_RETURN without bit 0.
                 8 => s.exc_return = Some(pc | 1),
                 // EXCP_SWI: PC is past the svc.
-                2 => s.pending[SVCALL] = true,
+                2 => s.pend(SVCALL),
                 1 => s.fault = Some(format!("undefined instruction near {pc:#x}")),
                 3 => s.fault = Some(format!("prefetch abort at {pc:#x}")),
                 4 => s.fault = Some(format!("data abort near {pc:#x}")),
