@@ -44,6 +44,7 @@
 //! | `mu7_chans`    | r    | `NAME requested 0\|1 requests N frees M` per channel used     |
 //! | `m7_kick`      | w    | WORD: the M7 takes WORD as if Linux had sent it on TX1         |
 //! | `vm7_stats`    | r    | `name value` lines of the link to vm7 ([`crate::vm7link`]), or `none` |
+//! | `vm7_poke`     | w    | `ADDR VALUE`: vm7 writes VALUE at M7 address ADDR while the core runs |
 
 use crate::m7mem::M7Mem;
 use crate::{
@@ -79,6 +80,8 @@ pub(crate) struct Board {
     pub(crate) vm7: Arc<vm7link::Slot>,
     #[pin]
     vm7_stats: File<Arc<vm7link::Slot>>,
+    #[pin]
+    vm7_poke: File<Arc<vm7link::Slot>>,
     #[pin]
     linux_lm: File<Arc<Sm>>,
     #[pin]
@@ -404,6 +407,17 @@ impl Board {
                     c"vm7_stats",
                     vm7.clone(),
                     &|v: &Arc<vm7link::Slot>, f: &mut fmt::Formatter<'_>| v.show_stats(f),
+                ),
+                vm7_poke <- dir.write_callback_file(
+                    c"vm7_poke",
+                    vm7.clone(),
+                    &|v: &Arc<vm7link::Slot>, r: &mut UserSliceReader| {
+                        let mut buf = [0u8; 32];
+                        let mut it = read_str(r, &mut buf)?.split_whitespace();
+                        let addr = parse_u32(it.next().ok_or(EINVAL)?)?;
+                        let value = parse_u32(it.next().ok_or(EINVAL)?)?;
+                        v.get().ok_or(ENODEV)?.poke(addr, value)
+                    },
                 ),
                 vm7,
                 m7_kick <- dir.write_callback_file(

@@ -76,6 +76,8 @@ const CON_RING_LEN: u32 = 0x800;
 /// Commands.
 const CMD_START: u32 = 1;
 const CMD_STOP: u32 = 2;
+/// Writes the word `VEC_HI` at the M7 address `VEC_LO` while the core runs.
+const CMD_POKE: u32 = 3;
 /// `STATE` value of a faulted core.
 const STATE_FAULTED: u32 = 2;
 /// Entry kinds.
@@ -252,6 +254,12 @@ impl Link {
         }
         // The firmware's last words and lines.
         self.poll();
+    }
+
+    /// Writes `value` at M7 address `addr` in the running core's memory (debugfs `vm7_poke`):
+    /// a stray write, to make the real firmware crash on its own.
+    pub(crate) fn poke(&self, addr: u32, value: u32) -> Result {
+        self.command(CMD_POKE, u64::from(addr) | (u64::from(value) << 32))
     }
 
     /// Whether the firmware faulted since the System Manager last asked.

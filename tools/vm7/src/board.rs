@@ -45,6 +45,8 @@ const CON_RING: usize = 0x800;
 const CON_RING_LEN: u32 = 0x800;
 const CMD_START: u32 = 1;
 const CMD_STOP: u32 = 2;
+const CMD_POKE: u32 = 3;
+const VEC_HI: usize = 0x014;
 const STATE_OFF: u32 = 0;
 const STATE_RUNNING: u32 = 1;
 const STATE_FAULTED: u32 = 2;
@@ -414,6 +416,20 @@ impl Board {
             if s != seq {
                 seq = s;
                 let cmd = self.page.ld(CMD);
+                if cmd == CMD_POKE {
+                    // A stray write into the running M7's memory (a test's injected
+                    // corruption): the core runs on and meets it, or not.
+                    let (addr, value) = (self.page.ld(VEC_LO), self.page.ld(VEC_HI));
+                    let ok = run.as_mut().is_some_and(|r| {
+                        r.m.uc
+                            .mem_write(u64::from(addr), &value.to_le_bytes())
+                            .is_ok()
+                    });
+                    eprintln!("vm7: poke {addr:#x} = {value:#x}: {ok}");
+                    self.page.st(ACK_STATUS, u32::from(!ok));
+                    self.page.st(ACK_SEQ, seq);
+                    continue;
+                }
                 if let Some(r) = run.take() {
                     self.drain_final(r);
                 }
