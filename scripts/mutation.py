@@ -222,6 +222,14 @@ def fw_args(work):
     with open(cases, "w") as f:
         f.write("".join(n + "\n" for n in names))
     args += ["--file", f"{cases}:/kunit-cases.txt"]
+    # Firmware built by others, as the runner passes it (tests/host/conftest.py).
+    for d in (os.environ.get("IMX_RPROC_RS_FIXTURES", ""),
+              os.path.join(os.path.dirname(HERE), "shared/fixtures/zephyr"),
+              "/work/shared/fixtures/zephyr"):
+        if d and os.path.isdir(d):
+            for p in sorted(glob.glob(os.path.join(d, "*.elf"))):
+                args += ["--file", f"{p}:/lib/firmware/zephyr-{os.path.basename(p)}"]
+            break
     return args
 
 
@@ -235,6 +243,13 @@ def run_scenario(work, name, log):
         args += ["--append", "imxrprocrs_driver=rust"]
     if decl.dtso:
         args += ["--dtso", os.path.join(work, decl.dtso)]
+    # The executing virtual M7 for the scenarios that need it (make tests-vm7
+    # in the tree: vm7 itself is not mutated).
+    vm7 = os.path.join(HERE, "target/release/vm7")
+    if "vm7" in decl.needs:
+        if sh(["make", "-C", HERE, "tests-vm7"], log) != 0 or not os.path.isfile(vm7):
+            return [], ["vm7 did not build (make tests-vm7)"], 1
+        args += ["--vm7", vm7]
     tmo = str(decl.timeout)
     exp = []
     for splat in decl.expected_splats:

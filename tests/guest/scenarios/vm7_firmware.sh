@@ -86,7 +86,8 @@ OPENAMP=zephyr-openamp_rsc_table-m7_ddr.elf
 N_OPENAMP=14
 HELLO=zephyr-hello_world-m7.elf
 N_HELLO=3
-ktap_begin $((4 + N_OPENAMP + N_HELLO + 2))
+N_ATTACH=4
+ktap_begin $((4 + N_OPENAMP + N_HELLO + 2 + N_ATTACH))
 echo "# driver under test: $DRV"
 check "simulated MU + System Manager up" sim_up
 if [ "$(vm7_stat present)" != 1 ]; then
@@ -179,5 +180,26 @@ if rproc_dir >/dev/null; then
 	ktap_fail "$DRV driver unloaded" "a remoteproc device is left: $(rproc_dir)"
 else
 	ktap_ok "$DRV driver unloaded"
+fi
+
+# Attach to an M7 started before Linux: m7_boot loads the image as U-Boot's
+# bootaux would (tests/sim/preboot.rs) and the System Manager starts vm7 at
+# its vector; the driver loaded afterwards finds it running and attaches,
+# without restarting it.
+if [ -r "/lib/firmware/$OPENAMP" ]; then
+	n=$(dmesg | grep -c "$BANNER")
+	starts=$(vm7_stat starts)
+	check "attach: m7_boot pre-boots $OPENAMP (bootaux)" sh -c "echo $OPENAMP > $SIM/m7_boot"
+	check "attach: its banner before any driver is loaded" wait_for "banners $((n + 1))" 30
+	drv_load "$DRV"
+	wait_for "d=\$(rproc_dir) && grep -qx attached \$d/state" 10
+	expect_eq "attach: the driver attached" "$(cat "$(rproc_dir)/state" 2>/dev/null)" attached
+	expect_eq "attach: vm7 not restarted by the driver" "$(vm7_stat starts)" $((starts + 1))
+	drv_unload "$DRV"
+	sim_set m7_running 0
+else
+	for _t in $(seq 1 $N_ATTACH); do
+		ktap_skip "attach test $_t" "fixture $OPENAMP not found by the runner (IMX_RPROC_RS_FIXTURES)"
+	done
 fi
 ktap_end
