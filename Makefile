@@ -12,6 +12,7 @@
 #   make bootstrap            install the tools and build the cached kernel tree
 #   make tests-tools          the guest's rpmsg_tool (static aarch64 C, for QEMU scenarios)
 #   make tests-firmware       the test firmware images out/fw/*.elf (tools/mkfw)
+#   make tests-vm7            the executing virtual M7 target/release/vm7 (tools/vm7)
 #   make clippy / fmt-check   lints
 #   make rust-analyzer        rust-project.json (kernel crates, the module, fw)
 #   make rustdoc              the module's docs with Kbuild's flags, -D warnings
@@ -69,6 +70,12 @@ tests/guest/tools/rpmsg_bench: tests/guest/tools/rpmsg_bench.c
 
 tests/guest/tools/failnth: tests/guest/tools/failnth.c
 	$(TOOLS_CC) -static -O2 -Wall -Wextra -o $@ $<
+
+# The executing virtual M7 (tools/vm7), for the scenarios that need "vm7"
+# (scripts/run-qemu.sh --vm7).
+.PHONY: tests-vm7
+tests-vm7:
+	cargo build --quiet --release -p vm7
 
 # Firmware images for the simulated M7 (tools/mkfw/README.md), copied to
 # /lib/firmware/ in the guest by scripts/check.sh.

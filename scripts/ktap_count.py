@@ -65,7 +65,7 @@ PLAN = re.compile(r"^1\.\.(\d+)\s*$")
 SPLAT = re.compile(
     r"\[ *\d+\.\d+\] .*("
     r"BUG:|kernel BUG at|Oops|WARNING:.* at |WARNING: CPU:|Unable to handle kernel|"
-    r"Kernel panic|possible circular locking|INFO: possible|"
+    r"Kernel panic|possible circular locking|possible recursive locking|INFO: possible|"
     r"kmemleak: .*(suspected memory leak|unreferenced object)|"
     r"suspected memory leak|unreferenced object 0x|"
     r"sleeping function called from invalid context|UBSAN:|"

@@ -217,6 +217,13 @@ def fw_args(work):
     args = []
     for p in sorted(glob.glob(os.path.join(HERE, "out/fw/*.elf")) + glob.glob(os.path.join(HERE, "out/fw/*.tsv"))):
         args += ["--file", f"{p}:/lib/firmware/{os.path.basename(p)}"]
+    # Firmware built by others, as the runner passes it (tests/host/conftest.py).
+    sys.path.insert(0, os.path.join(HERE, "scripts"))
+    import zephyr_fixtures  # noqa: E402  (the runner's one fixture search)
+
+    fixtures = zephyr_fixtures.find()
+    for p in sorted(fixtures.glob("*.elf")) if fixtures else ():
+        args += ["--file", f"{p}:/lib/firmware/zephyr-{p.name}"]
     return args
 
 
@@ -230,6 +237,13 @@ def run_scenario(work, name, log):
         args += ["--append", "imxrprocrs_driver=rust"]
     if decl.dtso:
         args += ["--dtso", os.path.join(work, decl.dtso)]
+    # The executing virtual M7 for the scenarios that need it (make tests-vm7
+    # in the tree: vm7 itself is not mutated).
+    vm7 = os.path.join(HERE, "target/release/vm7")
+    if "vm7" in decl.needs:
+        if sh(["make", "-C", HERE, "tests-vm7"], log) != 0 or not os.path.isfile(vm7):
+            return [], ["vm7 did not build (make tests-vm7)"], 1
+        args += ["--vm7", vm7]
     tmo = str(decl.timeout)
     exp = []
     for splat in decl.expected_splats:

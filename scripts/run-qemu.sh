@@ -26,6 +26,7 @@ Usage: scripts/run-qemu.sh [--kdir DIR] [--module FILE.ko]...
                            [--file HOSTPATH:GUESTPATH]... [--script GUEST_SCRIPT]
                            [--timeout SECONDS] [--append KERNEL_ARGS]
                            [--interactive] [--log FILE] [--dtso FILE]
+                           [--vm7 BINARY]
 
 Boots the virtual i.MX95 (QEMU virt + dts/imx95-virtual.dtso) and runs a
 guest script in it.
@@ -47,6 +48,13 @@ guest script in it.
   --dtso FILE         the board's overlay instead of dts/imx95-virtual.dtso
                       (a variant, e.g. one that /include/s it and changes a
                       node; tests/dts/)
+  --vm7 BINARY        the M7 is vm7 (tools/vm7, board mode), executing what
+                      the driver loaded: the guest's RAM is a shared file
+                      (memory-backend-file,share=on, in /dev/shm when it
+                      exists) that BINARY --board maps; needs an overlay
+                      with the link page (tests/dts/imx95-virtual-vm7.dtso).
+                      The M7's console goes to LOG.m7-console (--log) and
+                      vm7's own messages to LOG.vm7
   -h, --help          this text
 
 The guest has busybox, /lib/modules/<release>/ from the kernel tree
@@ -77,6 +85,7 @@ append=
 interactive=
 log=
 dtso=$here/dts/imx95-virtual.dtso
+vm7=
 
 need_arg() {
 	[ "$2" -ge 2 ] || die "$1 needs an argument (see --help)"
@@ -93,6 +102,7 @@ while [ $# -gt 0 ]; do
 	--interactive) interactive=1 && shift ;;
 	--log) need_arg "$1" $# && log=$2 && shift 2 ;;
 	--dtso) need_arg "$1" $# && dtso=$2 && shift 2 ;;
+	--vm7) need_arg "$1" $# && vm7=$2 && shift 2 ;;
 	-h | --help) usage && exit 0 ;;
 	*)
 		usage >&2
@@ -135,13 +145,25 @@ for f in ${files[@]+"${files[@]}"}; do
 	*) die "--file wants HOSTPATH:/GUEST/PATH, got '$f'" ;;
 	esac
 done
+[ -z "$vm7" ] || [ -x "$vm7" ] || die "--vm7: no executable '$vm7'"
 for tool in "$QEMU" dtc fdtoverlay cpio gzip; do
 	command -v "$tool" >/dev/null || die "'$tool' not found (run scripts/bootstrap.sh)"
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/imxrprocrs-qemu.XXXXXX")
+vm7_pid=
+vm7_ram=
+vm7_tcm=
 # shellcheck disable=SC2317 # called by the trap
-cleanup() { rm -rf "$work"; }
+cleanup() {
+	if [ -n "$vm7_pid" ]; then
+		kill "$vm7_pid" 2>/dev/null
+		wait "$vm7_pid" 2>/dev/null
+	fi
+	[ -z "$vm7_ram" ] || rm -f "$vm7_ram"
+	[ -z "$vm7_tcm" ] || rm -f "$vm7_tcm"
+	rm -rf "$work"
+}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -149,6 +171,25 @@ trap 'exit 143' TERM
 : >"$log"
 
 start=$SECONDS
+
+# ------------------------------------------------------------ vm7 (board mode)
+# The guest's RAM as a shared file that vm7 maps (offset = guest PA -
+# 0x40000000), so the M7 runs the bytes the driver wrote. Same size as -m.
+if [ -n "$vm7" ]; then
+	ramdir=$work
+	[ -d /dev/shm ] && [ -w /dev/shm ] && ramdir=/dev/shm
+	vm7_ram=$(mktemp "$ramdir/imxrprocrs-ram.XXXXXX")
+	truncate -s 2G "$vm7_ram"
+	qemu_machine=virt,memory-backend=ram0
+	qemu_opts+=(-object "memory-backend-file,id=ram0,size=2G,mem-path=$vm7_ram,share=on")
+	# The TCM window: 8 MiB of shared memory behind PCI device 00:02.0,
+	# whose BAR the guest's simulator places at 0x20000000, under the TCM
+	# aliases 0x203C0000/0x20400000 (tests/dts/imx95-virtual-vm7.dtso).
+	vm7_tcm=$(mktemp "$ramdir/imxrprocrs-tcm.XXXXXX")
+	truncate -s 8M "$vm7_tcm"
+	qemu_opts+=(-object "memory-backend-file,id=tcm0,size=8M,mem-path=$vm7_tcm,share=on"
+		-device "ivshmem-plain,memdev=tcm0,addr=0x2")
+fi
 
 # ------------------------------------------------------------ device tree
 "$QEMU" -M "$qemu_machine,dumpdtb=$work/virt.dtb" "${qemu_opts[@]}" \
@@ -239,6 +280,13 @@ qemu_cmd=("$QEMU" -M "$qemu_machine" "${qemu_opts[@]}" -no-reboot
 echo "runner: kernel $release, $(du -k "$work/initramfs.cpio.gz" | cut -f1) KiB initramfs," \
 	"set up in $((SECONDS - start)) s"
 
+if [ -n "$vm7" ]; then
+	: >"$log.m7-console"
+	"$vm7" --board "$vm7_ram" --tcm "$vm7_tcm" --console "$log.m7-console" >"$log.vm7" 2>&1 &
+	vm7_pid=$!
+	echo "runner: vm7 (pid $vm7_pid) maps the guest RAM $vm7_ram; M7 console in $log.m7-console"
+fi
+
 set +e
 if [ -n "$interactive" ]; then
 	# QEMU needs the terminal: keep it in the foreground process group.
@@ -252,6 +300,12 @@ else
 fi
 qemu_rc=${PIPESTATUS[0]}
 set -e
+if [ -n "$vm7_pid" ]; then
+	kill "$vm7_pid" 2>/dev/null || true
+	wait "$vm7_pid" 2>/dev/null || true
+	vm7_pid=
+	tail -n 3 "$log.vm7" | sed 's/^/runner: /'
+fi
 
 # ------------------------------------------------------------ verdict
 # Kernel reports that fail a run whatever the script said. Matched only on

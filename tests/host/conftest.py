@@ -105,7 +105,11 @@ class Build:
     failures: list
     files: list  # run-qemu.sh --file arguments
     smp: int | None = None  # --guest-smp
+    vm7: pathlib.Path | None = None  # the vm7 binary, when it built
     pool: "Pool | None" = None
+
+
+VM7 = ROOT / "target" / "release" / "vm7"
 
 
 def _make(target, log):
@@ -156,7 +160,12 @@ def build(request, out):
                 "--file",
                 f"{out / 'user.expect'}:/lib/firmware/user.expect",
             ]
-    b = Build(failures, files, request.config.getoption("guest_smp"))
+    # vm7 for the scenarios that need it: a failed build is no failure of the
+    # others; those scenarios then skip, naming the log.
+    vm7 = None
+    if _make("tests-vm7", out / "vm7-build.log") == 0 and VM7.is_file():
+        vm7 = VM7
+    b = Build(failures, files, request.config.getoption("guest_smp"), vm7)
     jobs = request.config.getoption("jobs")
     if jobs > 1 and not failures:
         b.pool = Pool(jobs, b, out, request.session.items)
@@ -275,6 +284,10 @@ def _run_boot(sc, drv, build, out):
         cmd += ["--append", f"imxrprocrs_driver={drv}"]
     if sc.dtso:
         cmd += ["--dtso", sc.dtso]
+    # The M7 is vm7 (board mode); without the binary the guest finds no vm7
+    # on the link page and the scenario skips, saying so.
+    if "vm7" in sc.needs and build.vm7:
+        cmd += ["--vm7", str(build.vm7), "--log", f"{log}.console"]
     cmd += ["--script", str(sc.script), "--timeout", str(sc.timeout)]
     env = dict(os.environ)
     if build.smp:

@@ -11,7 +11,7 @@ DATA = ROOT / "tests" / "guest" / "scenarios.toml"
 SCRIPTS = ROOT / "tests" / "guest" / "scenarios"
 KEYS = {"drivers", "timeout", "dtso", "needs", "expected_splats", "kunit_modules"}
 DRIVERS = {"c", "rust"}
-NEEDS = {"sim"}
+NEEDS = {"sim", "vm7"}
 
 
 @dataclasses.dataclass(frozen=True)

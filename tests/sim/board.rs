@@ -43,6 +43,8 @@
 //! | `mu7_words`    | rw   | every MU7 data word, `SEQ CHAN WORD FATE`; `clear` forgets them |
 //! | `mu7_chans`    | r    | `NAME requested 0\|1 requests N frees M` per channel used     |
 //! | `m7_kick`      | w    | WORD: the M7 takes WORD as if Linux had sent it on TX1         |
+//! | `vm7_stats`    | r    | `name value` lines of the link to vm7 ([`crate::vm7link`]), or `none` |
+//! | `vm7_poke`     | w    | `ADDR VALUE`: vm7 writes VALUE at M7 address ADDR while the core runs |
 
 use crate::m7mem::M7Mem;
 use crate::{
@@ -52,6 +54,7 @@ use crate::{
     mu::{MuFault, MuFaults, MuTrace},
     preboot, rpmsg,
     sm::{self, Fail, FailAction, RemoteIds, Sm},
+    vm7link,
 };
 use kernel::{
     debugfs::{Dir, File},
@@ -73,6 +76,12 @@ pub(crate) struct Board {
     pub(crate) mu7_faults: Arc<MuFaults>,
     /// The words and channels of MU7.
     pub(crate) mu7_trace: Arc<MuTrace>,
+    /// The link to vm7, once MU7 is bound with `imxrprocrs,vm7-link`.
+    pub(crate) vm7: Arc<vm7link::Slot>,
+    #[pin]
+    vm7_stats: File<Arc<vm7link::Slot>>,
+    #[pin]
+    vm7_poke: File<Arc<vm7link::Slot>>,
     #[pin]
     linux_lm: File<Arc<Sm>>,
     #[pin]
@@ -186,7 +195,8 @@ impl Board {
                 r.kind()
             ));
         }
-        let sm = Arc::pin_init(Sm::new(m7.clone()), GFP_KERNEL)?;
+        let vm7 = vm7link::Slot::new()?;
+        let sm = Arc::pin_init(Sm::new(m7.clone(), vm7.clone()), GFP_KERNEL)?;
         sm.set_remote_ids(ids);
         let mu7_faults = Arc::new(MuFaults::new(), GFP_KERNEL)?;
         let mu7_trace = MuTrace::new()?;
@@ -406,6 +416,23 @@ impl Board {
                     &|t: &Arc<MuTrace>, f: &mut fmt::Formatter<'_>| t.show_chans(f),
                 ),
                 mu7_trace,
+                vm7_stats <- dir.read_callback_file(
+                    c"vm7_stats",
+                    vm7.clone(),
+                    &|v: &Arc<vm7link::Slot>, f: &mut fmt::Formatter<'_>| v.show_stats(f),
+                ),
+                vm7_poke <- dir.write_callback_file(
+                    c"vm7_poke",
+                    vm7.clone(),
+                    &|v: &Arc<vm7link::Slot>, r: &mut UserSliceReader| {
+                        let mut buf = [0u8; 32];
+                        let mut it = read_str(r, &mut buf)?.split_whitespace();
+                        let addr = parse_u32(it.next().ok_or(EINVAL)?)?;
+                        let value = parse_u32(it.next().ok_or(EINVAL)?)?;
+                        v.get().ok_or(ENODEV)?.poke(addr, value)
+                    },
+                ),
+                vm7,
                 m7_kick <- dir.write_callback_file(
                     c"m7_kick",
                     m7.clone(),

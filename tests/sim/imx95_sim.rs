@@ -16,6 +16,9 @@
 //!   endpoints), [`preboot`] (what U-Boot's `bootaux` does) and [`hostile`] (the protocol
 //!   violations it commits on request).
 //!
+//! With `imxrprocrs,vm7-link` on MU7 (a scenario overlay), the M7 is vm7 on the host instead,
+//! executing the image the driver loaded, see [`vm7link`].
+//!
 //! Controls and observations live in `/sys/kernel/debug/imx95_sim/`, see [`board`].
 //!
 //! The module cannot be removed while a client (the SCMI stack, a remoteproc driver) holds one
@@ -43,14 +46,15 @@ mod preboot;
 mod rpmsg;
 mod shmem;
 mod sm;
+mod vm7link;
 mod vring;
 
 use board::Board;
 use kernel::{device::Core, driver, of, platform, prelude::*, str::CString, sync::Arc};
-use m7::M7;
 use mu::{Mu, MuFaults, MuHw, MuTrace, Peer};
 use shmem::Shmem;
 use sm::ScmiChannel;
+use vm7link::Link;
 
 module! {
     type: Imx95Sim,
@@ -79,8 +83,15 @@ struct SimMu {
 impl Drop for SimMu {
     fn drop(&mut self) {
         // Nothing may schedule the MU's work once the registration is dropped (after this).
-        if let Peer::M7(m7) = self.mu.controller().data().peer() {
-            m7.detach();
+        match self.mu.controller().data().peer() {
+            Peer::M7(m7) => m7.detach(),
+            Peer::Vm7(link) => {
+                link.detach();
+                if let Some(board) = global::get() {
+                    board.vm7.set(None);
+                }
+            }
+            Peer::Sm(_) => {}
         }
     }
 }
@@ -104,6 +115,33 @@ impl SimMuDriver {
                 );
                 Ok(Peer::Sm(scmi))
             }
+            b"m7" if fwnode.property_present(c"imxrprocrs,vm7-link") => {
+                let page =
+                    Shmem::from_phandle(dev, c"imxrprocrs,vm7-link", 0, c"imxrprocrs,vm7-link")?;
+                let phys = page.phys();
+                let link = Link::new(page)?;
+                if fwnode.property_present(c"imxrprocrs,vm7-tcm") {
+                    let cfg = Shmem::from_phandle(
+                        dev,
+                        c"imxrprocrs,vm7-tcm",
+                        0,
+                        c"imxrprocrs,vm7-pci-cfg",
+                    )?;
+                    vm7link::place_tcm_bar(&cfg)?;
+                }
+                dev_info!(
+                    dev,
+                    "M7: vm7 over the link page at {:#x} ({})\n",
+                    phys,
+                    if link.present() {
+                        "vm7 is there"
+                    } else {
+                        "no vm7 yet"
+                    }
+                );
+                board.vm7.set(Some(link.clone()));
+                Ok(Peer::Vm7(link))
+            }
             b"m7" => Ok(Peer::M7(board.m7.clone())),
             _ => {
                 dev_err!(dev, "unknown imxrprocrs,peer \"{}\"\n", name.to_str()?);
@@ -112,10 +150,12 @@ impl SimMuDriver {
         }
     }
 
-    /// Connects the M7 to its MU once the MU is registered.
-    fn attach(mu: &Arc<Mu>, m7: Option<&Arc<M7>>) {
-        if let Some(m7) = m7 {
-            m7.attach(mu.clone());
+    /// Connects the M7 (or vm7's link) to its MU once the MU is registered.
+    fn attach(mu: &Arc<Mu>, peer: &Peer) {
+        match peer {
+            Peer::M7(m7) => m7.attach(mu.clone()),
+            Peer::Vm7(link) => Link::attach(link, mu.clone()),
+            Peer::Sm(_) => {}
         }
     }
 }
@@ -133,17 +173,13 @@ impl platform::Driver for SimMuDriver {
         let board = global::get().ok_or(ENODEV)?;
         let peer = Self::peer(dev, &board)?;
         let name = peer.name();
-        let m7 = match &peer {
-            Peer::M7(m7) => Some(m7.clone()),
-            Peer::Sm(_) => None,
-        };
         // Faults are injected on MU7 only (the System Manager's MU2 carries SCMI).
         let faults = match &peer {
-            Peer::M7(_) => board.mu7_faults.clone(),
+            Peer::M7(_) | Peer::Vm7(_) => board.mu7_faults.clone(),
             Peer::Sm(_) => Arc::new(MuFaults::new(), GFP_KERNEL)?,
         };
         let trace = match &peer {
-            Peer::M7(_) => board.mu7_trace.clone(),
+            Peer::M7(_) | Peer::Vm7(_) => board.mu7_trace.clone(),
             Peer::Sm(_) => MuTrace::new()?,
         };
         let mu = mbox_ctrl::Registration::new(
@@ -151,7 +187,7 @@ impl platform::Driver for SimMuDriver {
             mu::NUM_CHANS,
             Ok::<_, Error>(MuHw::new(peer, faults, trace)),
         )?;
-        Self::attach(mu.controller(), m7.as_ref());
+        Self::attach(mu.controller(), mu.controller().data().peer());
         dev_info!(
             dev,
             "simulated MU ({} channels), peer \"{}\"\n",

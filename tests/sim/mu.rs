@@ -28,6 +28,7 @@ use crate::{
     m7::{M7, M7_MU_IDX},
     mbox_ctrl::{Controller, Message, Ops, Payload, Xlate},
     sm::ScmiChannel,
+    vm7link::Link,
 };
 use kernel::{
     fmt, new_spinlock,
@@ -413,6 +414,8 @@ pub(crate) enum Peer {
     Sm(ScmiChannel),
     /// The Cortex-M7.
     M7(Arc<M7>),
+    /// The Cortex-M7 executed by vm7 on the host, through the link page.
+    Vm7(Arc<Link>),
 }
 
 impl Peer {
@@ -420,7 +423,7 @@ impl Peer {
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Peer::Sm(_) => "sm",
-            Peer::M7(_) => "m7",
+            Peer::M7(_) | Peer::Vm7(_) => "m7",
         }
     }
 }
@@ -469,6 +472,8 @@ impl MuHw {
     fn peer_word(&self, mu: &Mu, idx: usize, value: u32) {
         match &self.peer {
             Peer::M7(m7) if idx == M7_MU_IDX => m7.on_kick(value),
+            // vm7's MU7 B side has all four receive registers.
+            Peer::Vm7(link) => link.to_m7(idx, Some(value)),
             _ => dev_dbg!(
                 mu.dev(),
                 "word {:#x} on TX{} ignored by the peer\n",
@@ -494,6 +499,7 @@ impl MuHw {
             // as the simulated System Manager sends no notifications.
             Peer::Sm(_) => {}
             Peer::M7(m7) => m7.on_doorbell(idx),
+            Peer::Vm7(link) => link.to_m7(idx, None),
         }
     }
 }

@@ -16,7 +16,7 @@
 //! by never answering (the agent times out) or by acting on it and losing the answer; from its
 //! Nth occurrence on, once, a few times or for good.
 
-use crate::{m7::M7, shmem::Shmem};
+use crate::{m7::M7, shmem::Shmem, vm7link};
 use kernel::{
     fmt, new_mutex,
     prelude::*,
@@ -873,14 +873,17 @@ pub(crate) struct Sm {
     #[pin]
     state: Mutex<SmState>,
     m7: Arc<M7>,
+    /// vm7, when the board has it: then it is the M7 started and stopped, not `m7`.
+    vm7: Arc<vm7link::Slot>,
 }
 
 impl Sm {
     /// Creates a System Manager in its power-on state, managing `m7`.
-    pub(crate) fn new(m7: Arc<M7>) -> impl PinInit<Self> {
+    pub(crate) fn new(m7: Arc<M7>, vm7: Arc<vm7link::Slot>) -> impl PinInit<Self> {
         pin_init!(Self {
             state <- new_mutex!(SmState::new()),
             m7,
+            vm7,
         })
     }
 
@@ -889,7 +892,8 @@ impl Sm {
     /// crash detection polls.
     fn locked(&self) -> MutexGuard<'_, SmState> {
         let mut st = self.state.lock();
-        if self.m7.take_crash() {
+        let vm7_crash = self.vm7.get().is_some_and(|l| l.take_crash());
+        if self.m7.take_crash() || vm7_crash {
             st.m7_crashed();
         }
         st
@@ -918,6 +922,15 @@ impl Sm {
 
     /// Tells the M7 about a state change (without the state lock held).
     fn notify_m7(&self, event: Option<M7Event>) {
+        if let Some(link) = self.vm7.get() {
+            // vm7 acknowledges before this returns, so before Linux gets its answer.
+            match event {
+                Some(M7Event::Start(vector)) => link.start(vector),
+                Some(M7Event::Stop) => link.stop(),
+                None => {}
+            }
+            return;
+        }
         match event {
             Some(M7Event::Start(vector)) => M7::on_start(&self.m7, vector),
             Some(M7Event::Stop) => self.m7.on_stop(),

@@ -15,6 +15,7 @@ use std::io::Write;
 use unicorn_engine::unicorn_const::{Arch, Mode, Prot};
 use unicorn_engine::{RegisterARM as R, Unicorn};
 
+pub mod board;
 pub mod periph;
 use periph::{Lpuart, Mu, Scmi};
 
@@ -32,6 +33,8 @@ pub const SVCALL: usize = 11;
 pub const PENDSV: usize = 14;
 pub const SYSTICK: usize = 15;
 const NEXC: usize = 16 + 256;
+/// Entries of the block-length cache (a power of two).
+const BLOCK_CACHE: usize = 8192;
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,9 +69,13 @@ pub struct State {
     pub fault: Option<String>,
     pub reset_req: bool,
     pub stopped: bool,
-    pub block_len: HashMap<(u64, u32), u32>,
-    /// The last block's (address, size, instructions): tight loops skip the map.
-    pub last_block: (u64, u32, u32),
+    /// Instructions per translated block, a direct-mapped cache of (address, size, count)
+    /// indexed by the address's halfword number (no hashing on the hot path).
+    pub block_len: Vec<(u64, u32, u32)>,
+    /// Set whenever an exception may have become pending; cleared by the block hook only
+    /// once no `pending` bit is set. Invariant: some `pending[n]` is set => this is set, so
+    /// the hook skips the scan of `pending` while it is clear.
+    pub maybe_pending: bool,
     pub unknown: HashSet<u64>,
     pub lpuart: Lpuart,
     pub mu5: Mu,
@@ -81,6 +88,8 @@ pub struct State {
     pub exc_counts: HashMap<usize, u64>,
     pub watch: Option<u64>,
     pub watch_reads: u64,
+    /// `run` returns once `insns + slept` reaches this (checked per block).
+    pub stop_at: u64,
 }
 
 impl State {
@@ -101,8 +110,8 @@ impl State {
             fault: None,
             reset_req: false,
             stopped: false,
-            block_len: HashMap::new(),
-            last_block: (u64::MAX, 0, 0),
+            block_len: vec![(u64::MAX, 0, 0); BLOCK_CACHE],
+            maybe_pending: false,
             unknown: HashSet::new(),
             lpuart: Lpuart::default(),
             mu5: Mu::new(205),
@@ -115,7 +124,14 @@ impl State {
             exc_counts: HashMap::new(),
             watch: None,
             watch_reads: 0,
+            stop_at: u64::MAX,
         }
+    }
+
+    /// Makes exception `n` pending (keeps the `maybe_pending` invariant).
+    pub fn pend(&mut self, n: usize) {
+        self.pending[n] = true;
+        self.maybe_pending = true;
     }
 
     /// Priority of exception `n`; Reset/NMI/HardFault are fixed (-3..-1).
@@ -136,7 +152,7 @@ impl State {
             (64, self.lpuart.level()),
         ] {
             if level && !self.active[16 + irq] {
-                self.pending[16 + irq] = true;
+                self.pend(16 + irq);
             }
         }
     }
@@ -181,7 +197,7 @@ impl State {
             self.st_cvr = self.st_rvr;
             self.st_csr |= 1 << 16;
             if self.st_csr & 2 != 0 {
-                self.pending[SYSTICK] = true;
+                self.pend(SYSTICK);
             }
             if self.st_rvr == 0 {
                 return;
@@ -356,14 +372,46 @@ impl<'a> Machine<'a> {
     /// A core with RAM for TCM and the DDR regions the images use (Unicorn-owned:
     /// this is the engine's test mode; the board mode maps the guest's shared file).
     pub fn new(console: Console) -> Result<Self, String> {
+        Self::build(console, |uc| {
+            for (a, sz) in [ITCM, DTCM, DDR_CODE, IPC_SHM] {
+                uc.mem_map(a, sz, Prot::ALL)
+                    .map_err(|e| format!("map {a:#x}: {e:?}"))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Board mode: the M7's memory is the guest's, `regions` (M7 address, size, host
+    /// pointer), mapped with `uc_mem_map_ptr`, so the core runs the bytes Linux wrote.
+    ///
+    /// # Safety
+    ///
+    /// Each pointer must be valid for reads and writes of its size for as long as the
+    /// machine lives, and not be used as a Rust reference meanwhile (the guest and the
+    /// core write it behind the compiler's back).
+    pub unsafe fn new_board(
+        console: Console,
+        regions: &[(u64, u64, *mut u8)],
+    ) -> Result<Self, String> {
+        Self::build(console, |uc| {
+            for &(a, sz, p) in regions {
+                // SAFETY: `p` is valid for `sz` bytes while the machine lives (caller).
+                unsafe { uc.mem_map_ptr(a, sz, Prot::ALL, p.cast()) }
+                    .map_err(|e| format!("map {a:#x} over the guest: {e:?}"))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn build(
+        console: Console,
+        map: impl FnOnce(&mut Uc<'a>) -> Result<(), String>,
+    ) -> Result<Self, String> {
         let mut uc = Unicorn::new_with_data(Arch::ARM, Mode::THUMB | Mode::MCLASS, State::new())
             .map_err(|e| format!("unicorn: {e:?}"))?;
         uc.ctl_set_cpu_model(unicorn_engine::ArmCpuModel::CORTEX_M7 as i32)
             .map_err(|e| format!("cpu model: {e:?}"))?;
-        for (a, sz) in [ITCM, DTCM, DDR_CODE, IPC_SHM] {
-            uc.mem_map(a, sz, Prot::ALL)
-                .map_err(|e| format!("map {a:#x}: {e:?}"))?;
-        }
+        map(&mut uc)?;
         uc.get_data_mut().lpuart.console = Some(console);
         // Private peripheral bus (SCS at 0xE000E000).
         uc.mmio_map(
@@ -392,27 +440,30 @@ impl<'a> Machine<'a> {
         )
         .map_err(|e| format!("map peripherals: {e:?}"))?;
         uc.add_block_hook(1, 0, |uc: &mut Uc, addr: u64, size: u32| {
-            if deliverable(uc).is_some() || uc.get_data().matched.is_some() {
+            let s = uc.get_data();
+            let mut stop = s.matched.is_some() || s.insns + s.slept >= s.stop_at;
+            if s.maybe_pending && !stop {
+                if deliverable(uc).is_some() {
+                    stop = true;
+                } else if !uc.get_data().pending.contains(&true) {
+                    uc.get_data_mut().maybe_pending = false;
+                }
+            }
+            if stop {
                 uc.get_data_mut().stopped = true;
                 let _ = uc.emu_stop();
                 return;
             }
-            let key = (addr, size);
-            let lb = uc.get_data().last_block;
-            let n = if (lb.0, lb.1) == key {
-                lb.2
+            let slot = (addr >> 1) as usize & (BLOCK_CACHE - 1);
+            let (a, sz, n) = uc.get_data().block_len[slot];
+            let n = if a == addr && sz == size {
+                n
             } else {
-                match uc.get_data().block_len.get(&key) {
-                    Some(n) => *n,
-                    None => {
-                        let n = count_insns(uc, addr, size);
-                        uc.get_data_mut().block_len.insert(key, n);
-                        n
-                    }
-                }
+                let n = count_insns(uc, addr, size);
+                uc.get_data_mut().block_len[slot] = (addr, size, n);
+                n
             };
             let s = uc.get_data_mut();
-            s.last_block = (addr, size, n);
             s.insns += u64::from(n);
             s.blocks += 1;
             s.tick(u64::from(n));
@@ -425,7 +476,7 @@ impl<'a> Machine<'a> {
                 // EXCP_EXCEPTION_EXIT: PC holds EXC_RETURN without bit 0.
                 8 => s.exc_return = Some(pc | 1),
                 // EXCP_SWI: PC is past the svc.
-                2 => s.pending[SVCALL] = true,
+                2 => s.pend(SVCALL),
                 1 => s.fault = Some(format!("undefined instruction near {pc:#x}")),
                 3 => s.fault = Some(format!("prefetch abort at {pc:#x}")),
                 4 => s.fault = Some(format!("data abort near {pc:#x}")),
@@ -491,6 +542,7 @@ impl<'a> Machine<'a> {
     /// Runs until an outcome, at most `budget` instructions.
     pub fn run(&mut self, budget: u64) -> Outcome {
         let uc = &mut self.uc;
+        uc.get_data_mut().stop_at = budget;
         loop {
             if let Some(m) = uc.get_data().matched.clone() {
                 return Outcome::Matched(m);

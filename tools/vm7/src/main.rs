@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! `vm7`: runs an i.MX95 Cortex-M7 ELF image on the executing virtual M7
-//! (test mode: the image is loaded from the file by `p_paddr`).
+//! (test mode: the image is loaded from the file by `p_paddr`), or, with `--board`, is
+//! the M7 of the QEMU guest and runs what the guest's driver loaded ([`vm7::board`]).
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -12,7 +13,20 @@ use vm7::{Console, Machine, Outcome};
 #[command(about = "Run an i.MX95 Cortex-M7 firmware image on Unicorn with an ARMv7-M model")]
 struct Args {
     /// ELF image (loaded by p_paddr; the engine's test mode, not how the board runs).
-    elf: std::path::PathBuf,
+    #[arg(required_unless_present = "board")]
+    elf: Option<std::path::PathBuf>,
+    /// Board mode: the guest RAM file of `run-qemu.sh --vm7` (QEMU memory-backend-file).
+    #[arg(long, conflicts_with = "elf")]
+    board: Option<std::path::PathBuf>,
+    /// Board mode: guest physical address of the link page (tests/dts/imx95-virtual-vm7.dtso).
+    #[arg(long, default_value = "0x8f001000")]
+    link: String,
+    /// Board mode: the file behind the guest's TCM window (run-qemu.sh's ivshmem memdev).
+    #[arg(long, requires = "board")]
+    tcm: Option<std::path::PathBuf>,
+    /// Board mode: instructions per slice between two looks at the link page.
+    #[arg(long, default_value_t = 50_000)]
+    slice: u64,
     /// Vector table address (VTOR at reset); default: the lowest PT_LOAD address.
     #[arg(long)]
     vector: Option<String>,
@@ -44,8 +58,30 @@ fn num(s: &str) -> Result<u64, String> {
     r.map_err(|e| format!("bad number {s}: {e}"))
 }
 
+fn board(a: &Args, ram: &std::path::Path) -> Result<bool, String> {
+    let mut b = vm7::board::Board::new(vm7::board::Options {
+        ram: ram.to_path_buf(),
+        link: num(&a.link)?,
+        console: a.console.clone(),
+        slice: a.slice,
+        tcm: a.tcm.clone(),
+    })?;
+    eprintln!(
+        "vm7: board mode, guest RAM {}, link page {}",
+        ram.display(),
+        a.link
+    );
+    let r = b.run_loop();
+    eprintln!("vm7: board mode ends: {:?}", b.stats);
+    r.map(|()| true)
+}
+
 fn run(a: Args) -> Result<bool, String> {
-    let image = std::fs::read(&a.elf).map_err(|e| format!("{}: {e}", a.elf.display()))?;
+    if let Some(ram) = &a.board {
+        return board(&a, ram);
+    }
+    let elf = a.elf.clone().ok_or("no ELF image")?;
+    let image = std::fs::read(&elf).map_err(|e| format!("{}: {e}", elf.display()))?;
     let file = match &a.console {
         Some(p) => Some(std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
         None => None,

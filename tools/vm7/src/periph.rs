@@ -386,26 +386,27 @@ pub fn scs_write(uc: &mut Uc, addr: u64, size: usize, v: u32) {
             set_bits(&mut s.enabled, ((a - 0xe000_e180) / 4) as usize, v, false)
         }
         0xe000_e200..=0xe000_e23c => {
-            set_bits(&mut s.pending, ((a - 0xe000_e200) / 4) as usize, v, true)
+            set_bits(&mut s.pending, ((a - 0xe000_e200) / 4) as usize, v, true);
+            s.maybe_pending = true;
         }
         0xe000_e280..=0xe000_e2bc => {
             set_bits(&mut s.pending, ((a - 0xe000_e280) / 4) as usize, v, false)
         }
         0xe000_ed04 => {
             if v & (1 << 28) != 0 {
-                s.pending[PENDSV] = true;
+                s.pend(PENDSV);
             }
             if v & (1 << 27) != 0 {
                 s.pending[PENDSV] = false;
             }
             if v & (1 << 26) != 0 {
-                s.pending[SYSTICK] = true;
+                s.pend(SYSTICK);
             }
             if v & (1 << 25) != 0 {
                 s.pending[SYSTICK] = false;
             }
             if v & (1 << 31) != 0 {
-                s.pending[2] = true;
+                s.pend(2);
             }
         }
         0xe000_ed08 => s.vtor = v & !0x7f,
@@ -420,7 +421,7 @@ pub fn scs_write(uc: &mut Uc, addr: u64, size: usize, v: u32) {
         0xe000_ef00 => {
             let n = 16 + (v & 0x1ff) as usize;
             if n < NEXC {
-                s.pending[n] = true;
+                s.pend(n);
             }
         }
         _ => {

@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# The real firmware on the executing virtual M7 (issue 17, board mode): the
+# runner starts vm7 (tools/vm7) with the guest's RAM shared
+# (scripts/run-qemu.sh --vm7, scenarios.toml needs "vm7") and the overlay
+# tests/dts/imx95-virtual-vm7.dtso gives MU7 the link page, so the M7 the
+# System Manager starts is vm7, reset at the vector the driver set, running
+# the bytes the driver DRV wrote (no copy of the ELF file). Its LPUART3
+# console shows in the kernel log as "vm7: m7: LINE".
+#
+#   zephyr-openamp_rsc_table-m7_ddr.elf  Zephyr v4.1.0's openamp_rsc_table
+#       (shared/fixtures/zephyr/README.md): banner, then its own
+#       name-service announcements of rpmsg-client-sample and rpmsg-tty
+#       (samples/subsys/ipc/openamp_rsc_table/src/main_remote.c), the
+#       kernel's rpmsg_client_sample's 100 round trips and goodbye, an echo
+#       on /dev/ttyRPMSG*; stopped and started again.
+#   zephyr-hello_world-m7.elf  Zephyr v4.1.0's hello_world, linked into the
+#       TCMs (.data's load address in ITCM, its address in DTCM): the
+#       drivers write it through the TCM aliases 0x203C0000/0x20400000,
+#       which the overlay's TCM window backs; it prints its greeting.
+#
+# Without vm7 on the link page (no binary: make tests-vm7 failed) or a
+# fixture, the tests are skipped, saying why.
+
+# shellcheck source=tests/guest/lib.sh
+. /lib.sh
+# shellcheck source=tests/guest/sim.sh
+. /sim.sh
+
+# vm7_stat NAME: one line of the link's counters (vm7_stats).
+vm7_stat() {
+	awk -v k="$1" '$1 == k { print $2; exit }' "$SIM/vm7_stats"
+}
+
+# yes_no YES NO CMD...: YES if CMD succeeds, else NO.
+yes_no() {
+	_y=$1 _n=$2
+	shift 2
+	if "$@" >/dev/null 2>&1; then echo "$_y"; else echo "$_n"; fi
+}
+
+# banners N: the guest log holds at least N Zephyr banners from vm7.
+BANNER='vm7: m7: \*\*\* Booting Zephyr OS build 4.1.0 \*\*\*'
+banners() {
+	[ "$(dmesg | grep -c "$BANNER")" -ge "$1" ]
+}
+
+# vm7_rpmsg N: "yes" when the Nth round of the firmware's own name-service
+# announcements created rpmsg-client-sample and rpmsg-tty, the kernel's
+# rpmsg_client_sample finished its 100 round trips (its Nth goodbye) and
+# the sample's rpmsg-tty answers an echo as main_remote.c formats it,
+# "TTY 0x%04x: " and the message, with the firmware's endpoint address
+# (the format string is in the image: strings(1) shows it) on one of the
+# two rpmsg-tty channels (the other is the shell's rpmsg backend, which
+# answers with its prompt); else what was missing.
+vm7_rpmsg() {
+	wait_for "[ \$(dmesg | grep -c 'creating channel rpmsg-client-sample') -ge $1 ]" 30 || {
+		echo "no-channel"
+		return
+	}
+	wait_for "[ \$(dmesg | grep -c 'creating channel rpmsg-tty') -ge $((2 * $1)) ]" 10 || {
+		echo "no-tty-channels"
+		return
+	}
+	wait_for "[ \$(dmesg | grep -c 'rpmsg_client_sample.*goodbye!') -ge $1 ]" 60 || {
+		echo "no-goodbye"
+		return
+	}
+	# Each tty's reply; the sample's answers with its own address.
+	_seen=''
+	for _t in /sys/class/tty/ttyRPMSG*; do
+		[ -r "$_t/device/dst" ] || continue
+		_want=$(printf 'TTY 0x%04x: hello' "$(($(cat "$_t/device/dst")))")
+		_got=$(rpmsg_tool tty "/dev/${_t##*/}" hello 2>&1 | tr -d '\033')
+		[ "$_got" = "$_want" ] && {
+			echo yes
+			return
+		}
+		_seen="$_seen ${_t##*/}:'$_got'"
+	done
+	echo "no-tty-echo($_seen)"
+}
+
+OPENAMP=zephyr-openamp_rsc_table-m7_ddr.elf
+N_OPENAMP=14
+HELLO=zephyr-hello_world-m7.elf
+N_HELLO=3
+N_ATTACH=4
+ktap_begin $((4 + N_OPENAMP + N_HELLO + 2 + N_ATTACH))
+echo "# driver under test: $DRV"
+check "simulated MU + System Manager up" sim_up
+if [ "$(vm7_stat present)" != 1 ]; then
+	echo "# vm7_stats: $(tr '\n' ' ' <"$SIM/vm7_stats")"
+	for _t in $(seq 2 "$KTAP_PLAN"); do
+		ktap_skip "vm7 test $_t" "no vm7 on the link page (runner without --vm7: make tests-vm7 failed?)"
+	done
+	ktap_end
+	exit $?
+fi
+ktap_ok "vm7 is on the link page"
+sim_set linux_lm 1
+sim_set m7_running 0
+drv_load "$DRV"
+check "$DRV driver bound" wait_for rproc_dir 5
+check "modprobe rpmsg_client_sample" modprobe rpmsg_client_sample
+d=$(rproc_dir)
+
+if [ -r "/lib/firmware/$OPENAMP" ]; then
+	dmesg -c >/dev/null
+	echo "$OPENAMP" >"$d/firmware"
+	echo start >"$d/state"
+	expect_eq "openamp: echo start > state" "$(cat "$d/state")" running
+	check "openamp: the firmware's banner in the guest log (vm7's LPUART3)" \
+		wait_for "banners 1" 30
+	check "openamp: the sample's own start line" \
+		wait_for "dmesg | grep -q 'vm7: m7: .*OpenAMP\[remote\] Linux responder demo started'" 20
+	expect_eq "openamp: channels from its NS announcements, rpmsg_client_sample's goodbye, tty echo" \
+		"$(vm7_rpmsg 1)" yes
+	dmesg | grep -E 'vm7|rpmsg|remoteproc' | tail -n 12 | sed 's/^/# /'
+	echo stop >"$d/state"
+	check "openamp: stopped, vm7 off" sh -c \
+		"[ \"\$(cat $d/state)\" = offline ] && [ \"\$(awk '\$1 == \"state\" { print \$2 }' $SIM/vm7_stats)\" = 0 ]"
+	echo start >"$d/state"
+	expect_eq "openamp: started again" "$(cat "$d/state")" running
+	check "openamp: a second banner" wait_for "banners 2" 30
+	expect_eq "openamp: the channels come up again, goodbye again" "$(vm7_rpmsg 2)" yes
+	# Counted on both sides of the link: every MU7 word Linux sent reached
+	# vm7's B side, every word the firmware wrote reached Linux's side.
+	check "openamp: MU7 words counted both ways, none lost" sh -c \
+		"[ $(vm7_stat to_m7) -gt 0 ] && [ $(vm7_stat to_m7) = $(vm7_stat m7_took) ] &&
+		 [ $(vm7_stat to_linux) -gt 0 ] &&
+		 [ $(($(vm7_stat to_linux) + $(vm7_stat doorbells_to_linux))) = $(vm7_stat m7_posted) ]"
+	sed 's/^/# vm7_stats: /' "$SIM/vm7_stats"
+	# A crash of the real firmware: a stray write breaks its SysTick vector
+	# (exception 15, word 15 of the vector table rom_start at 0x80000000,
+	# where Zephyr points VTOR; ARMv7-M ARM B1.5.3) to an address where
+	# nothing is mapped, so the core faults at its next tick. The Rust
+	# driver's crash detection polls the System Manager, which reports the
+	# faulted M7 stopped, and recovers it; the C driver has no such poll.
+	echo "0x8000003c 0x10000001" >"$SIM/vm7_poke"
+	check "crash: the firmware faults on its broken SysTick vector (vm7)" \
+		wait_for "dmesg | grep -q 'vm7: the M7 faulted'" 10
+	outcome "crash: detected through the SM and reported" \
+		"$(yes_no reported "not detected" wait_for "dmesg | grep -q 'crash detected in remoteproc-cm7'" 10)" \
+		reported "not detected"
+	outcome "crash: recovered, the firmware booted again (a third banner)" \
+		"$(yes_no "booted again" "not booted again" wait_for "banners 3" 30)" \
+		"booted again" "not booted again"
+	outcome "crash: its channels announced anew" \
+		"$(yes_no "created anew" "no new channel" wait_for "[ \$(dmesg | grep -c 'creating channel rpmsg-client-sample') -ge 3 ]" 30)" \
+		"created anew" "no new channel"
+	echo stop >"$d/state"
+	expect_eq "openamp: stopped again" "$(cat "$d/state")" offline
+else
+	for _t in $(seq 1 $N_OPENAMP); do
+		ktap_skip "openamp test $_t" "fixture $OPENAMP not found by the runner (IMX_RPROC_RS_FIXTURES)"
+	done
+fi
+
+if [ -r "/lib/firmware/$HELLO" ]; then
+	echo "$HELLO" >"$d/firmware"
+	echo start >"$d/state"
+	expect_eq "hello_world (TCM): echo start > state" "$(cat "$d/state")" running
+	# samples/hello_world/src/main.c prints "Hello World! %s" with CONFIG_BOARD_TARGET.
+	check "hello_world (TCM): its greeting in the guest log" \
+		wait_for "dmesg | grep -q 'vm7: m7: Hello World! imx95_evk/mimx9596/m7\$'" 30
+	dmesg | grep 'vm7' | tail -n 4 | sed 's/^/# /'
+	echo stop >"$d/state"
+	expect_eq "hello_world (TCM): stopped" "$(cat "$d/state")" offline
+else
+	for _t in $(seq 1 $N_HELLO); do
+		ktap_skip "hello_world test $_t" "fixture $HELLO not found by the runner (IMX_RPROC_RS_FIXTURES)"
+	done
+fi
+
+check "the M7 is off after the last stop" sh -c "[ \"\$(cat $SIM/m7_running)\" = 0 ]"
+drv_unload "$DRV"
+if rproc_dir >/dev/null; then
+	ktap_fail "$DRV driver unloaded" "a remoteproc device is left: $(rproc_dir)"
+else
+	ktap_ok "$DRV driver unloaded"
+fi
+
+# Attach to an M7 started before Linux: m7_boot loads the image as U-Boot's
+# bootaux would (tests/sim/preboot.rs) and the System Manager starts vm7 at
+# its vector; the driver loaded afterwards finds it running and attaches,
+# without restarting it.
+if [ -r "/lib/firmware/$OPENAMP" ]; then
+	n=$(dmesg | grep -c "$BANNER")
+	starts=$(vm7_stat starts)
+	check "attach: m7_boot pre-boots $OPENAMP (bootaux)" sh -c "echo $OPENAMP > $SIM/m7_boot"
+	check "attach: its banner before any driver is loaded" wait_for "banners $((n + 1))" 30
+	drv_load "$DRV"
+	wait_for "d=\$(rproc_dir) && grep -qx attached \$d/state" 10
+	expect_eq "attach: the driver attached" "$(cat "$(rproc_dir)/state" 2>/dev/null)" attached
+	expect_eq "attach: vm7 not restarted by the driver" "$(vm7_stat starts)" $((starts + 1))
+	drv_unload "$DRV"
+	sim_set m7_running 0
+else
+	for _t in $(seq 1 $N_ATTACH); do
+		ktap_skip "attach test $_t" "fixture $OPENAMP not found by the runner (IMX_RPROC_RS_FIXTURES)"
+	done
+fi
+ktap_end
