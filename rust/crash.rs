@@ -69,7 +69,7 @@ impl_has_delayed_work! {
 
 impl CrashWatch {
     pub(crate) fn period_ms() -> u32 {
-        *crate::module_parameters::crash_poll_ms.value()
+        crate::kernel_ext::compat::param(&crate::module_parameters::crash_poll_ms)
     }
 
     pub(crate) fn queue(this: &Arc<Self>) {

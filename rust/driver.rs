@@ -15,6 +15,7 @@ use crate::{
     },
     fw,
     kernel_ext::{
+        compat,
         module_dir::ModuleDir,
         of_rmem,
         pm::RuntimePm,
@@ -76,9 +77,8 @@ pub(crate) struct ImxRprocDriver {
     pub(crate) _debugfs: debugfs::Dir,
 }
 
-kernel::of_device_table!(
+compat::of_device_table!(
     OF_TABLE,
-    MODULE_OF_TABLE,
     <ImxRprocDriver as platform::Driver>::IdInfo,
     [
         (of::DeviceId::new(c"fsl,imx94-cm70"), &dcfg::IMX94_M70),
@@ -227,7 +227,7 @@ impl ImxRprocDriver {
     /// a module upgrade must not kill a core the bootloader started.
     pub(crate) fn release(&self) {
         let rproc = &self.rproc;
-        if *crate::module_parameters::detach_on_unbind.value() != 0
+        if compat::param(&crate::module_parameters::detach_on_unbind) != 0
             && rproc.state() == remoteproc::State::Attached
         {
             match rproc.detach() {

@@ -7,6 +7,7 @@
 //! All of this module's `unsafe` code lives here; the driver has none.
 
 pub(crate) mod bindings;
+pub(crate) mod compat;
 pub(crate) mod imx_sm;
 pub(crate) mod mailbox;
 pub(crate) mod module_dir;

@@ -96,7 +96,7 @@ impl Method {
 /// Shuts the M7's logical machine down: gracefully first when
 /// `graceful_stop_ms` asks for it, forcefully when that times out.
 pub(crate) fn lmm_stop(dev: &Device, cfg: &Dcfg) -> Result {
-    let grace = *crate::module_parameters::graceful_stop_ms.value();
+    let grace = crate::kernel_ext::compat::param(&crate::module_parameters::graceful_stop_ms);
     if grace > 0 {
         imx_sm::lmm_shutdown(cfg.lmid, imx_sm::LMM_OP_GRACEFUL)?;
         // Graceful is asynchronous: success means "asked", not "done".

@@ -337,7 +337,7 @@ impl Rproc {
         // SAFETY: By the type invariant the rproc is valid; the core looks
         // the id up in its idr and ignores unknown ids.
         let ret = unsafe { bindings::rproc_vq_interrupt(self.raw(), notifyid) };
-        ret != bindings::irqreturn_IRQ_NONE
+        ret != super::compat::IRQ_NONE
     }
 
     /// Calls [`Rproc::vq_interrupt`] for every notify id that exists.

@@ -31,6 +31,7 @@ mod bindings;
 
 mod bench;
 mod board;
+mod compat;
 mod fw;
 mod fwimage;
 mod global;
@@ -67,9 +68,8 @@ module! {
 /// The platform driver of the simulated MUs.
 struct SimMuDriver;
 
-kernel::of_device_table!(
+compat::of_device_table!(
     OF_TABLE,
-    MODULE_OF_TABLE,
     <SimMuDriver as platform::Driver>::IdInfo,
     [(of::DeviceId::new(c"imxrprocrs,sim-mu"), ())]
 );

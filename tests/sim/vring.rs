@@ -28,11 +28,11 @@
 //! dropped.
 
 use crate::{
+    compat::barrier::{self, Full, Read},
     m7log::{Ctx, Violation},
     m7mem::Kind,
     rpmsg,
 };
-use kernel::sync::barrier;
 
 /// `VRING_DESC_F_NEXT`: the buffer continues in `next`.
 const DESC_F_NEXT: u16 = 1;
@@ -222,7 +222,7 @@ impl Vring {
                 return None;
             }
             // The entries and descriptors are valid once `idx` says so.
-            barrier::smp_rmb();
+            barrier::smp_mb(Read);
             let slot = usize::from(self.last_avail % self.num);
             self.last_avail = self.last_avail.wrapping_add(1);
             let head = r.read16(self.avail + 4 + 2 * slot).ok()?;
@@ -355,7 +355,7 @@ impl Vring {
         // The element, and the buffer the M7 wrote or read, before the index that hands them
         // back: a full barrier, as the M7's reads of a tx buffer must not be passed by the store
         // that lets Linux reuse it.
-        barrier::smp_mb();
+        barrier::smp_mb(Full);
         self.used_idx = self.used_idx.wrapping_add(1);
         let _ = r.write16(self.used + 2, self.used_idx);
         self.give(head);
@@ -364,7 +364,7 @@ impl Vring {
     /// Hostile device: advances `used->idx` by `n` entries it never wrote (Linux then reads
     /// whatever its used ring slots held before). The device keeps the new index.
     pub(crate) fn skip_used(&mut self, ctx: &mut Ctx<'_>, n: u16) {
-        barrier::smp_mb();
+        barrier::smp_mb(Full);
         self.used_idx = self.used_idx.wrapping_add(n);
         let _ = self.reg(ctx).write16(self.used + 2, self.used_idx);
     }
@@ -419,7 +419,7 @@ impl Vring {
     /// Returns whether Linux wants an interrupt for this ring now.
     pub(crate) fn wants_interrupt(&self, ctx: &mut Ctx<'_>) -> bool {
         // The used index must be visible before the flags are read (virtio 2.7.10).
-        barrier::smp_mb();
+        barrier::smp_mb(Full);
         let flags = self.reg(ctx).read16(self.avail).unwrap_or(0);
         if flags & !AVAIL_F_NO_INTERRUPT != 0 {
             ctx.violation(
