@@ -3,7 +3,9 @@
 # imx_rproc_rs — user entry points.
 #
 #   make                      build imx_rproc_rs.ko against KDIR
-#   make KDIR=/path/to/linux  ... against any configured Linux 7.2 tree with CONFIG_RUST=y
+#   make KDIR=/path/to/linux  ... against any configured tree of a release of kernels.list
+#                             (Linux 7.2, 7.3) with CONFIG_RUST=y
+#   make KERNEL=7.3           ... against the bootstrap's tree of that release
 #                             (KERNEL_SRC=... is accepted too, as Yocto passes it)
 #   make demo                 boot the virtual i.MX95 under QEMU and show the driver at work
 #   make check                run every test (host, build checks, QEMU scenarios)
@@ -26,8 +28,9 @@ CROSS_COMPILE ?= aarch64-linux-gnu-
 IMX_RPROC_RS_CACHE ?= $(HOME)/.cache/imx_rproc_rs
 export IMX_RPROC_RS_CACHE
 
-# KDIR: command line, else KERNEL_SRC, else the tree scripts/bootstrap.sh built.
-env_mk := $(IMX_RPROC_RS_CACHE)/env.mk
+# KDIR: command line, else KERNEL_SRC, else the tree scripts/bootstrap.sh built
+# (KERNEL=7.3: that release's, of kernels.list).
+env_mk := $(IMX_RPROC_RS_CACHE)/env$(if $(KERNEL),-$(KERNEL)).mk
 ifneq ($(KERNEL_SRC),)
 KDIR ?= $(KERNEL_SRC)
 endif
@@ -48,7 +51,7 @@ all: modules
 need-kdir:
 	@if [ -z "$(KDIR)" ] || [ ! -f "$(KDIR)/Makefile" ]; then \
 		echo "imx_rproc_rs: no kernel tree. Run 'make bootstrap' (or scripts/bootstrap.sh)," >&2; \
-		echo "or pass KDIR=/path/to/configured/linux-7.2 (CONFIG_RUST=y)." >&2; \
+		echo "or pass KDIR=/path/to/a/configured/linux (a release of kernels.list, CONFIG_RUST=y)." >&2; \
 		exit 1; fi
 
 modules: need-kdir

@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Installs every tool imx_rproc_rs needs and builds the arm64 Linux 7.2 tree
-# it is compiled and tested against. Idempotent: a second run checks each
-# step, finds it done and says so.
+# Installs every tool imx_rproc_rs needs and builds the arm64 Linux tree it
+# is compiled and tested against: one of the releases of kernels.list.
+# Idempotent: a second run checks each step, finds it done and says so.
 #
 #   scripts/bootstrap.sh            tools + kernel tree + guest user space
 #   scripts/bootstrap.sh --tools    tools only (no kernel)
 #   scripts/bootstrap.sh --print-env  print KDIR=... lines for the Makefile
+#   KERNEL=7.2 scripts/bootstrap.sh   that release (also with --print-env)
 #
-# The kernel tree lives outside the clone, in
+# Without KERNEL: the newest release of kernels.list that Debian serves
+# (linux-source-X.Y in trixie-backports). Of a release, the newest patch
+# level Debian serves; when the archive serves none any more, the newest
+# one cached here, else a clear error. Each kernel tree lives outside the
+# clone, in
 #   ${IMX_RPROC_RS_CACHE:-~/.cache/imx_rproc_rs}/linux-<version>-<confighash>/
-# keyed by the Debian package version of linux-source-7.2 (the newest one
-# Debian serves), the config fragment and the rustc version, so a fresh
-# clone on the same machine reuses it and any change of those rebuilds it.
+# keyed by the Debian package's version, the config fragment and the
+# toolchain's versions, so a fresh clone on the same machine reuses it and
+# any change of those rebuilds it. Its KDIR goes to env-X.Y.mk there, and
+# to env.mk too when KERNEL was not given (what `make` reads by default).
 
 set -euo pipefail
 
@@ -27,6 +33,15 @@ export DEBIAN_FRONTEND=noninteractive
 step() { printf '\033[1m[bootstrap]\033[0m %s\n' "$*"; }
 done_() { printf '[bootstrap]   %s\n' "$*"; }
 die() { printf '[bootstrap] error: %s\n' "$*" >&2; exit 1; }
+
+kernels_list=$here/kernels.list
+# The supported releases, oldest first (kernels.list).
+mapfile -t supported < <(sed -n 's/^\([0-9][0-9]*\.[0-9][0-9]*\)$/\1/p' "$kernels_list")
+[ ${#supported[@]} -gt 0 ] || die "no release in $kernels_list"
+want=${KERNEL:-}
+if [ -n "$want" ] && ! printf '%s\n' "${supported[@]}" | grep -qxF "$want"; then
+	die "KERNEL=$want is not a supported release (kernels.list: ${supported[*]}); see Documentation/porting.rst"
+fi
 
 mode=all
 case "${1:-}" in
@@ -85,7 +100,7 @@ install_tools() {
 		cargo install --locked bindgen-cli
 	fi
 
-	step "libclang 18 (PyPI wheel; Debian 12's clang is too old for Linux 7.2)"
+	step "libclang 18 (PyPI wheel; Debian 12's clang is too old for Linux 7.2 and 7.3)"
 	if libclang_dir >/dev/null 2>&1; then
 		done_ "present: $(libclang_dir)"
 	else
@@ -171,10 +186,31 @@ priv_apt_update() {
 	apt-get $(priv_apt_opts) update -qq 2>/dev/null
 }
 
-newest_source_version() {
+# source_candidate REL: the newest linux-source-REL version Debian serves
+# (empty when none).
+source_candidate() {
 	# shellcheck disable=SC2046
-	apt-cache $(priv_apt_opts) policy linux-source-7.2 2>/dev/null |
-		awk '/Candidate:/ { print $2 }'
+	apt-cache $(priv_apt_opts) policy "linux-source-$1" 2>/dev/null |
+		awk '/Candidate:/ && $2 != "(none)" { print $2 }'
+}
+
+# cached_source_version REL: the newest linux-source-REL .deb in the cache.
+cached_source_version() {
+	{ ls -d "$cache/dl/linux-source-$1"_*_all.deb 2>/dev/null || true; } | sort -V | tail -n 1 |
+		sed "s/.*linux-source-$1_\(.*\)_all.deb/\1/"
+}
+
+# warn_newer: says so when Debian serves a release newer than every one of
+# kernels.list (the module refuses it until it is ported).
+warn_newer() {
+	local newest=${supported[-1]} r
+	# shellcheck disable=SC2046
+	for r in $(apt-cache $(priv_apt_opts) pkgnames linux-source- 2>/dev/null |
+		sed -n 's/^linux-source-\([0-9][0-9]*\.[0-9][0-9]*\)$/\1/p' | sort -V); do
+		if [ "$(printf '%s\n%s\n' "$newest" "$r" | sort -V | tail -n 1)" != "$newest" ]; then
+			printf '[bootstrap]   note: Debian serves linux-source-%s, newer than the newest release imx_rproc_rs supports (%s); the module refuses it until it is ported (Documentation/porting.rst)\n' "$r" "$newest" >&2
+		fi
+	done
 }
 
 # ---------------------------------------------------------------- kernel
@@ -213,40 +249,68 @@ make_with_progress() {
 	done_ "done in $((SECONDS - start)) s (log: $log)"
 }
 
+# resolve_kernel: sets rel (X.Y), deb_ver, kver and kdir for the release
+# asked for (KERNEL) or, without one, the newest supported one served.
 resolve_kernel() {
-	local ver
+	local online='' r v i cands=()
 	if priv_apt_update; then
-		ver=$(newest_source_version)
+		online=1
+		warn_newer
 	fi
-	if [ -z "${ver:-}" ]; then
-		# Offline: fall back to the newest tree we already have.
-		ver=$(ls -d "$cache"/dl/linux-source-7.2_*.deb 2>/dev/null | sort -V | tail -n 1 |
-			sed 's/.*linux-source-7.2_\(.*\)_all.deb/\1/')
-		[ -n "$ver" ] || die "cannot reach Debian's archive and no linux-source-7.2 is cached"
-		done_ "archive unreachable, using cached linux-source-7.2 $ver"
+	if [ -n "$want" ]; then
+		cands=("$want")
+	else
+		for ((i = ${#supported[@]} - 1; i >= 0; i--)); do cands+=("${supported[$i]}"); done
 	fi
-	kver=${ver%%-*}
+	rel='' deb_ver=''
+	if [ -n "$online" ]; then
+		for r in "${cands[@]}"; do
+			v=$(source_candidate "$r")
+			if [ -n "$v" ]; then
+				rel=$r deb_ver=$v
+				break
+			fi
+			done_ "Debian's archive serves no linux-source-$r (any more)"
+		done
+	fi
+	if [ -z "$rel" ]; then
+		# Offline, or the release left the archive: the newest cached one.
+		for r in "${cands[@]}"; do
+			v=$(cached_source_version "$r")
+			if [ -n "$v" ]; then
+				rel=$r deb_ver=$v
+				break
+			fi
+		done
+		if [ -z "$rel" ]; then
+			if [ -n "$online" ]; then
+				die "Debian no longer serves linux-source-${cands[*]} and none is cached in $cache/dl: choose a release it serves (KERNEL=X.Y of kernels.list: ${supported[*]}) or add the newer release to kernels.list (Documentation/porting.rst)"
+			fi
+			die "cannot reach Debian's archive and no linux-source-${cands[0]} is cached in $cache/dl"
+		fi
+		done_ "using the cached linux-source-$rel $deb_ver${online:+ (no longer in the archive)}"
+	fi
+	kver=${deb_ver%%-*}
 	kdir=$cache/linux-$kver-$(config_hash)
-	deb_ver=$ver
 }
 
 build_kernel() {
-	step "Linux 7.2 source (Debian linux-source-7.2, newest)"
+	step "Linux ${want:-source} (Debian linux-source-${want:-X.Y}, newest served; kernels.list: ${supported[*]})"
 	resolve_kernel
 	if [ -f "$kdir/.imx_rproc_rs_built" ]; then
-		done_ "up to date: $kdir (linux-source-7.2 $deb_ver)"
+		done_ "up to date: $kdir (linux-source-$rel $deb_ver)"
 		write_env
 		return
 	fi
 	local deb
-	deb=$cache/dl/linux-source-7.2_${deb_ver}_all.deb
+	deb=$cache/dl/linux-source-${rel}_${deb_ver}_all.deb
 	if [ ! -f "$deb" ]; then
 		mkdir -p "$cache/dl"
-		done_ "downloading linux-source-7.2 $deb_ver (about 165 MB)"
+		done_ "downloading linux-source-$rel $deb_ver (about 165 MB)"
 		# shellcheck disable=SC2046
-		(cd "$cache/dl" && apt-get $(priv_apt_opts) download "linux-source-7.2=$deb_ver" 2>&1 |
+		(cd "$cache/dl" && apt-get $(priv_apt_opts) download "linux-source-$rel=$deb_ver" 2>&1 |
 			grep -v '^W: Download is performed unsandboxed' || true)
-		[ -f "$deb" ] || die "download of linux-source-7.2 $deb_ver failed"
+		[ -f "$deb" ] || die "download of linux-source-$rel $deb_ver failed"
 	else
 		done_ "package cached: $deb"
 	fi
@@ -254,9 +318,9 @@ build_kernel() {
 	step "unpacking into $kdir"
 	rm -rf "$kdir" "$kdir.tmp"
 	mkdir -p "$kdir.tmp"
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir.tmp" --wildcards './usr/src/linux-source-7.2.tar.*'
-	tar -xf "$kdir.tmp"/usr/src/linux-source-7.2.tar.* -C "$kdir.tmp"
-	mv "$kdir.tmp/linux-source-7.2" "$kdir"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir.tmp" --wildcards "./usr/src/linux-source-$rel.tar.*"
+	tar -xf "$kdir.tmp/usr/src/linux-source-$rel".tar.* -C "$kdir.tmp"
+	mv "$kdir.tmp/linux-source-$rel" "$kdir"
 	rm -rf "$kdir.tmp"
 
 	step "configuring: allnoconfig + configs/imx_rproc_rs.config"
@@ -289,14 +353,17 @@ check_config() {
 	done_ "all fragment options set"
 }
 
+# env-X.Y.mk for this release; env.mk too when no KERNEL was asked for.
 write_env() {
 	mkdir -p "$cache"
 	{
 		echo "KDIR=$kdir"
+		echo "KERNEL=$rel"
 		echo "LIBCLANG_PATH=$(libclang_dir)"
 		echo "BUSYBOX=$cache/busybox/bin/busybox"
-	} >"$cache/env.mk.tmp"
-	mv "$cache/env.mk.tmp" "$cache/env.mk"
+	} >"$cache/env-$rel.mk.tmp"
+	[ -n "$want" ] || cp "$cache/env-$rel.mk.tmp" "$cache/env.mk"
+	mv "$cache/env-$rel.mk.tmp" "$cache/env-$rel.mk"
 }
 
 # ------------------------------------------------------ guest user space
@@ -326,8 +393,9 @@ fetch_busybox() {
 
 case $mode in
 env)
-	[ -f "$cache/env.mk" ] || die "no kernel tree yet: run scripts/bootstrap.sh"
-	cat "$cache/env.mk"
+	envf=$cache/env${want:+-$want}.mk
+	[ -f "$envf" ] || die "no ${want:+Linux $want }kernel tree yet: run ${want:+KERNEL=$want }scripts/bootstrap.sh"
+	cat "$envf"
 	;;
 tools)
 	install_tools
