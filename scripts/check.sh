@@ -11,11 +11,20 @@
 # QEMU scenarios of tests/guest/scenarios/ on the virtual i.MX95, each in a
 # fresh boot. Logs go to out/check/.
 #
-#   scripts/check.sh                 everything
+#   scripts/check.sh                 everything on the full-suite kernel, the
+#                                    kernel subset on every other release of
+#                                    kernels.list (see below)
+#   KERNELS=all scripts/check.sh     everything on every release
 #   scripts/check.sh probe smoke     only these QEMU scenarios (and no host stages)
 #   scripts/check.sh --host          only the host stages that take seconds
 #                                    (make check-host: no fuzzing, shipping,
 #                                    tooling, QEMU or corpus)
+#   KERNEL=7.3 scripts/check.sh ...  that release only (scenarios, --host, or
+#                                    with no argument everything)
+# Every result line names its kernel ("ok   [7.3] ..."). The kernel subset:
+# the build and clippy, DKMS and headers-package checks, the corpus with
+# both drivers (the C column of that kernel in out/corpus-X.Y/table.md) and
+# the scenarios of $subset_scenarios, each with both drivers.
 # Each stage's wall time and the CPU time (user+sys) of its commands are
 # printed at the end. QEMU_JOBS=N: boots at once in the QEMU stage (default
 # 2); QEMU_GUEST_SMP=N: CPUs of each guest.
@@ -35,15 +44,76 @@ failed=()
 skipped=()
 splats_expected=()
 
+# The release under test, set below.
+kern=
 ok() {
 	pass=$((pass + 1))
-	printf 'ok   %s\n' "$1"
+	printf 'ok   [%s] %s\n' "$kern" "$1"
 }
 not_ok() {
 	fail=$((fail + 1))
-	failed+=("$1")
-	printf 'FAIL %s%s\n' "$1" "${2:+ ($2)}"
+	failed+=("[$kern] $1")
+	printf 'FAIL [%s] %s%s\n' "$kern" "$1" "${2:+ ($2)}"
 }
+
+# The kernel that gets the full suite, and the scenarios every other one
+# runs (Documentation/porting.rst, "Which kernel gets the full suite").
+full_kernel=7.2
+subset_scenarios=(smoke load rpmsg faults)
+
+# Without KERNEL, and with neither scenarios nor --host: one run of this
+# script per release of kernels.list, each with KERNEL set (the full suite
+# or the subset), their counts added up.
+if [ -z "${KERNEL:-}" ] && [ $# -eq 0 ]; then
+	mapfile -t kernels < <(bash scripts/kernels.sh list)
+	printf '\n\033[1m== bootstrap: the default kernel (newest supported that Debian serves)\033[0m\n'
+	if ! bash scripts/bootstrap.sh; then
+		echo "FAIL [default kernel] bootstrap"
+		echo "0 passed, 1 failed, 0 skipped"
+		exit 1
+	fi
+	t0=$SECONDS
+	summary=()
+	for k in "${kernels[@]}"; do
+		set_=subset
+		if [ "$k" = "$full_kernel" ] || [ "${KERNELS:-}" = all ]; then set_=full; fi
+		printf '\n\033[1m==== Linux %s: the %s suite\033[0m\n' "$k" "$set_"
+		ks=$SECONDS
+		KERNEL=$k CHECK_SET=$set_ bash scripts/check.sh 2>&1 | tee "$out/kernel-$k.log"
+		read -r p f k_ < <(sed -n 's/^\([0-9]\+\) passed, \([0-9]\+\) failed, \([0-9]\+\) skipped$/\1 \2 \3/p' "$out/kernel-$k.log" | tail -n 1)
+		if [ -z "${p:-}" ]; then
+			kern=$k
+			not_ok "the $set_ suite ran to its result line" "see $out/kernel-$k.log"
+			p=0 f=0 k_=0
+		fi
+		pass=$((pass + p))
+		fail=$((fail + f))
+		skip=$((skip + k_))
+		mapfile -t fl < <(sed -n '/^failed:$/,/^[0-9]* passed/{s/^  //p}' "$out/kernel-$k.log")
+		mapfile -t sl < <(sed -n '/^skipped (did not run):$/,/^[a-z0-9]/{s/^  //p}' "$out/kernel-$k.log")
+		[ ${#fl[@]} -eq 0 ] || failed+=("${fl[@]}")
+		[ ${#sl[@]} -eq 0 ] || skipped+=("${sl[@]}")
+		summary+=("Linux $k ($set_ suite): $p passed, $f failed, $k_ skipped, $((SECONDS - ks)) s")
+		p=
+	done
+	echo
+	printf '  %s\n' "${summary[@]}"
+	echo "  $((SECONDS - t0)) s for all kernels"
+	if [ ${#skipped[@]} -ne 0 ]; then
+		echo "skipped (did not run):"
+		printf '  %s\n' "${skipped[@]}"
+	fi
+	if [ $fail -ne 0 ]; then
+		echo "failed:"
+		printf '  %s\n' "${failed[@]}"
+	fi
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ $fail -eq 0 ]
+	exit
+fi
+set_=${CHECK_SET:-full}
+
+
 # Per-stage wall times and CPU times, printed at the end.
 stage_names=()
 stage_secs=()
@@ -94,7 +164,7 @@ fi
 only=("$@")
 
 if [ ${#only[@]} -eq 0 ]; then
-	stage "bootstrap (tools and cached kernel tree)"
+	stage "bootstrap (tools and the cached Linux ${KERNEL:-} tree)"
 	if ! bash scripts/bootstrap.sh; then
 		not_ok "bootstrap"
 		echo "0 passed, 1 failed, 0 skipped"
@@ -104,8 +174,24 @@ fi
 
 # shellcheck disable=SC1090
 eval "$(bash scripts/bootstrap.sh --print-env | sed 's/^/export /')"
+# The release under test, on every result line (the env file names it).
+kern=${KERNEL:-$(make -s -C "$KDIR" kernelversion 2>/dev/null | cut -d. -f1-2)}
+# Each kernel's logs apart when scripts/check.sh runs several.
+if [ -n "${CHECK_SET:-}" ]; then
+	out=$here/out/check/$kern
+	mkdir -p "$out"
+fi
+if [ "$set_" = subset ] && [ ${#only[@]} -eq 0 ]; then
+	only=("${subset_scenarios[@]}")
+	subset=1
+else
+	subset=
+fi
+# Stages of the full suite only (on the subset, skipped by design: listed in
+# the header above, not as skipped tests).
+full() { [ ${#only[@]} -eq 0 ]; }
 
-if [ ${#only[@]} -eq 0 ]; then
+if full; then
 	stage "host: cargo test (firmware-format crate)"
 	# --no-fail-fast: a failing test binary must not hide the others' counts.
 	cargo test --workspace --no-fail-fast >"$out/cargo-test.log" 2>&1
@@ -124,7 +210,9 @@ if [ ${#only[@]} -eq 0 ]; then
 	fi
 	echo "cargo test: $p passed, $f failed, $i skipped"
 
-	stage "build: module and virtual-board modules against KDIR"
+fi
+if full || [ -n "$subset" ]; then
+	stage "build: module and virtual-board modules against KDIR (Linux $kern)"
 	if make tests-modules >"$out/build.log" 2>&1; then
 		ok "make tests-modules builds imx_rproc_rs.ko and the simulated hardware"
 		if grep -E '^(warning|error)|: warning:' "$out/build.log"; then
@@ -144,6 +232,8 @@ if [ ${#only[@]} -eq 0 ]; then
 	else
 		not_ok "make clippy (CLIPPY=1) is clean" "see $out/clippy.log"
 	fi
+fi
+if full; then
 	if make -s fmt-check >"$out/fmt.log" 2>&1; then
 		ok "rustfmt (kernel config) and cargo fmt are clean"
 	else
@@ -184,7 +274,7 @@ run_counted() {
 	shift
 	"$@" >"$log" 2>&1
 	rc=$?
-	grep -E '^(fuzz |FAIL|SKIP|ok |not ok )' "$log" | sed 's/^/   /' | tail -n 40
+	grep -E '^(fuzz |FAIL|SKIP|ok |not ok )' "$log" | sed "s/^/   [$kern] /" | tail -n 40
 	read -r p f k < <(sed -n 's/^\([0-9]\+\) passed, \([0-9]\+\) failed\(, \([0-9]\+\) skipped\)\?.*/\1 \2 \4/p' "$log" | tail -n 1)
 	if [ -z "${p:-}" ]; then
 		tail -n 20 "$log"
@@ -201,16 +291,16 @@ run_counted() {
 	mapfile -t sl < <(sed -n 's/^SKIP //p' "$log")
 	mapfile -t el < <(sed -n 's/^EXPECTED-SPLAT //p' "$log")
 	if [ "$f" -ne 0 ]; then
-		if [ ${#fl[@]} -ne 0 ]; then failed+=("${fl[@]/#/$name: }"); else failed+=("$name: $f failing, see $log"); fi
+		if [ ${#fl[@]} -ne 0 ]; then failed+=("${fl[@]/#/[$kern] $name: }"); else failed+=("[$kern] $name: $f failing, see $log"); fi
 	fi
 	if [ "$k" -ne 0 ]; then
-		if [ ${#sl[@]} -ne 0 ]; then skipped+=("${sl[@]/#/$name: }"); else skipped+=("$name: $k skipped, see $log"); fi
+		if [ ${#sl[@]} -ne 0 ]; then skipped+=("${sl[@]/#/[$kern] $name: }"); else skipped+=("[$kern] $name: $k skipped, see $log"); fi
 	fi
 	[ ${#el[@]} -eq 0 ] || splats_expected+=("${el[@]}")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		not_ok "$name exit status $rc" "see $log"
 	fi
-	echo "$name: $p passed, $f failed, $k skipped"
+	echo "[$kern] $name: $p passed, $f failed, $k skipped"
 }
 
 if [ ${#only[@]} -eq 0 ]; then
@@ -218,6 +308,7 @@ if [ ${#only[@]} -eq 0 ]; then
 	run_counted runner-selftest python3 tests/runner/run.py
 	run_counted scenarios-data "$HOST_PYTHON" -m pytest -p no:cacheprovider -q tests/host/test_scenarios_data.py \
 		tests/host/test_pool.py
+	run_counted kernels-list bash scripts/kernels.sh check
 
 	stage "house habits: shellcheck (every shell file), ruff (the host Python)"
 	# -S warning: the info/style findings left are listed in issue 16.
@@ -248,32 +339,40 @@ if [ ${#only[@]} -eq 0 ]; then
 	fi
 fi
 
-if [ ${#only[@]} -eq 0 ]; then
+if full; then
 	stage "host: every mutant of tests/mutations/catalogue.toml still applies (no build)"
 	run_counted mutation-selfcheck python3 scripts/mutation.py selfcheck
 fi
 
 corpus_pid=
-if [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
-	stage "fuzzing the firmware crate (bounded: 20 s per target; the corpus boots alongside)"
+if { full || [ -n "$subset" ]; } && [ -z "$host_only" ]; then
 	# The corpus (one guest) runs in the background from here to its own
 	# stage below: fuzzing uses one core (fuzz.sh: --jobs 1), the shipping
 	# and tooling stages build in copies of their own. Its build in the tree
 	# is waited for first, so that nothing builds there at the same time.
-	bash scripts/corpus.sh --driver rust >"$out/corpus-run.log" 2>&1 &
+	# On the subset's kernels both drivers run: the C column of that kernel
+	# goes to out/corpus-X.Y/table.md (recorded, not counted; corpus.sh).
+	if full; then
+		stage "fuzzing the firmware crate (bounded: 20 s per target; the corpus boots alongside)"
+		bash scripts/corpus.sh --driver rust >"$out/corpus-run.log" 2>&1 &
+	else
+		stage "the corpus with both drivers on Linux $kern (out/corpus-$kern/)"
+		mkdir -p "$here/out/corpus-$kern"
+		bash scripts/corpus.sh --driver both --out "$here/out/corpus-$kern" >"$out/corpus-run.log" 2>&1 &
+	fi
 	corpus_pid=$!
 	corpus_t0=$SECONDS
 	while kill -0 "$corpus_pid" 2>/dev/null && ! grep -q '^corpus: snapshot taken' "$out/corpus-run.log"; do
 		sleep 1
 	done
-	run_counted fuzz bash scripts/fuzz.sh --seconds 20
+	! full || run_counted fuzz bash scripts/fuzz.sh --seconds 20
 
-	stage "shipping: DKMS build and a minimal headers tree"
+	stage "shipping: DKMS build and a minimal headers tree (Linux $kern)"
 	run_counted dkms-check bash scripts/dkms-check.sh
 	run_counted headers-check bash scripts/headers-check.sh
 fi
 
-if [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
+if full && [ -z "$host_only" ]; then
 	stage "shipping: the Verdin iMX95 overlay on Linux 7.2's DTBs, dt-schema (dt-validate results cached)"
 	run_counted dt-check bash scripts/dt-check.sh
 
@@ -290,7 +389,7 @@ fi
 # a timeout or a crash fails the boot) and ends "N passed, M failed, K
 # skipped". Its JUnit XML: out/check/qemu-junit.xml.
 if [ -z "$host_only" ]; then
-	stage "QEMU scenarios on the virtual i.MX95 (pytest tests/host, tests/guest/scenarios.toml)"
+	stage "QEMU scenarios on the virtual i.MX95, Linux $kern (pytest tests/host, tests/guest/scenarios.toml)"
 	sel=()
 	for s in ${only[@]+"${only[@]}"}; do sel+=(--scenario "$s"); done
 	# QEMU_JOBS guests at once (default 2, one per core of the reference
@@ -302,14 +401,14 @@ if [ -z "$host_only" ]; then
 fi
 
 if [ -n "$corpus_pid" ]; then
-	stage "malformed-image corpus through the Rust driver (the C driver's outcomes: scripts/corpus.sh)"
+	stage "malformed-image corpus through the Rust driver on Linux $kern (the C driver's outcomes: scripts/corpus.sh)"
 	wait "$corpus_pid"
 	corpus_rc=$?
 	echo "corpus: ran in the background, $((SECONDS - corpus_t0)) s from its start to here"
 	run_counted corpus bash -c 'cat "$1"; exit "$2"' corpus "$out/corpus-run.log" "$corpus_rc"
 fi
 
-if [ ${#only[@]} -eq 0 ]; then
+if full; then
 	stage "vm7: the Zephyr fixtures executed on the virtual M7 (tools/vm7/fixtures.sh)"
 	run_counted vm7 bash tools/vm7/fixtures.sh
 fi

@@ -224,8 +224,9 @@ done
 times+="$([ -z "$serial" ] && [ ${#drivers[@]} -gt 1 ] && echo ', in parallel'), on $(nproc) CPUs)"
 
 doc=
-# The document records the reference run: both drivers, every case, CPU mode.
-if [ "$driver" = both ] && [ -z "$only" ] && [ "$mode" = cpu ]; then
+# The document records the reference run: both drivers, every case, CPU mode,
+# into the default DIR (scripts/check.sh gives the other kernels their own).
+if [ "$driver" = both ] && [ -z "$only" ] && [ "$mode" = cpu ] && [ "$out" = "$here/out/corpus" ]; then
 	doc=$here/Documentation/corpus.rst
 fi
 echo "corpus: $times"

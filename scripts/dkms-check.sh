@@ -32,8 +32,10 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-env_mk=${IMX_RPROC_RS_CACHE:-$HOME/.cache/imx_rproc_rs}/env.mk
-[ -n "$kdir" ] || kdir=$(sed -n 's/^KDIR=//p' "$env_mk" 2>/dev/null)
+# --kdir, else KDIR from the environment (scripts/check.sh exports it),
+# else the bootstrap's tree (KERNEL=X.Y: that release's).
+env_mk=${IMX_RPROC_RS_CACHE:-$HOME/.cache/imx_rproc_rs}/env${KERNEL:+-$KERNEL}.mk
+[ -n "$kdir" ] || kdir=${KDIR:-$(sed -n 's/^KDIR=//p' "$env_mk" 2>/dev/null)}
 if [ -z "$kdir" ] || [ ! -f "$kdir/Module.symvers" ]; then
 	echo "dkms-check: no built kernel tree (run scripts/bootstrap.sh or pass --kdir)" >&2
 	exit 2
@@ -91,7 +93,7 @@ stage_source() {
 	rsync -a --prune-empty-dirs --exclude='*.o' --exclude='.*' --exclude='*.ko' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.d' \
 		--exclude=/rust/bindings_generated.rs \
-		--include=/Makefile --include=/Kbuild --include=/dkms.conf \
+		--include=/Makefile --include=/Kbuild --include=/dkms.conf --include=/kernels.list \
 		--include='/rust/***' --include=/fw/ --include='/fw/src/***' \
 		--exclude='*' "$here/" "$1/"
 }
@@ -169,6 +171,18 @@ if [ $rc -eq 77 ] || grep -q 'BUILD_EXCLUSIVE' "$out/exclusive.log"; then
 	ok "dkms refuses another architecture (BUILD_EXCLUSIVE_ARCH, exit $rc)"
 else
 	not_ok "dkms refuses another architecture" "exit $rc, see $out/exclusive.log"
+fi
+
+# BUILD_EXCLUSIVE_KERNEL: a release outside kernels.list is refused too (the
+# version only: the tree is this one, whose Kbuild would refuse it later).
+outside=$(awk -F. '{ print $1 "." $2 + 1 ".0-outside" }' <<<"$(bash "$here/scripts/kernels.sh" newest)")
+dkms build -m "$name" -v "$ver" -k "$outside" -a aarch64 --kernelsourcedir "$kdir" "${trees[@]}" \
+	>"$out/exclusive-kernel.log" 2>&1
+rc=$?
+if [ $rc -eq 77 ] || grep -q 'BUILD_EXCLUSIVE' "$out/exclusive-kernel.log"; then
+	ok "dkms refuses $outside, a release outside kernels.list (BUILD_EXCLUSIVE_KERNEL, exit $rc)"
+else
+	not_ok "dkms refuses a release outside kernels.list" "exit $rc, see $out/exclusive-kernel.log"
 fi
 
 if dkms remove -m "$name" -v "$ver" --all --no-depmod "${trees[@]}" >"$out/remove.log" 2>&1 &&

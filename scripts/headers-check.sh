@@ -41,8 +41,10 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-env_mk=${IMX_RPROC_RS_CACHE:-$HOME/.cache/imx_rproc_rs}/env.mk
-[ -n "$kdir" ] || kdir=$(sed -n 's/^KDIR=//p' "$env_mk" 2>/dev/null)
+# --kdir, else KDIR from the environment (scripts/check.sh exports it),
+# else the bootstrap's tree (KERNEL=X.Y: that release's).
+env_mk=${IMX_RPROC_RS_CACHE:-$HOME/.cache/imx_rproc_rs}/env${KERNEL:+-$KERNEL}.mk
+[ -n "$kdir" ] || kdir=${KDIR:-$(sed -n 's/^KDIR=//p' "$env_mk" 2>/dev/null)}
 if [ -z "$kdir" ] || [ ! -f "$kdir/Module.symvers" ]; then
 	echo "headers-check: no built kernel tree (run scripts/bootstrap.sh or pass --kdir)" >&2
 	exit 2
@@ -147,7 +149,7 @@ stage_source() {
 	rsync -a --prune-empty-dirs --exclude='*.o' --exclude='.*' --exclude='*.ko' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.d' \
 		--exclude=/rust/bindings_generated.rs \
-		--include=/Makefile --include=/Kbuild --include=/dkms.conf \
+		--include=/Makefile --include=/Kbuild --include=/dkms.conf --include=/kernels.list \
 		--include='/rust/***' --include=/fw/ --include='/fw/src/***' \
 		--exclude='*' "$here/" "$1/"
 }
