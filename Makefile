@@ -8,7 +8,9 @@
 #   make KERNEL=7.3           ... against the bootstrap's tree of that release
 #                             (KERNEL_SRC=... is accepted too, as Yocto passes it)
 #   make demo                 boot the virtual i.MX95 under QEMU and show the driver at work
-#   make check                run every test (host, build checks, QEMU scenarios)
+#   make check                run every test (host, build checks, QEMU scenarios) on one
+#                             kernel of kernels.list, a named subset on the others
+#   make check KERNELS=all    ... everything on every kernel
 #   make check-host           the host stages that take seconds (no fuzzing, shipping, QEMU)
 #   make check-scenario S=probe  one QEMU scenario (tests/guest/scenarios.toml)
 #   make bootstrap            install the tools and build the cached kernel tree
