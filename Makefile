@@ -7,6 +7,8 @@
 #                             (KERNEL_SRC=... is accepted too, as Yocto passes it)
 #   make demo                 boot the virtual i.MX95 under QEMU and show the driver at work
 #   make check                run every test (host, build checks, QEMU scenarios)
+#   make check TARGET=ssh://root@board [KDIR=its kernel tree]
+#                             the scenarios on a board through SSH (tests/host/ssh_target.py)
 #   make check-host           the host stages that take seconds (no fuzzing, shipping, QEMU)
 #   make check-scenario S=probe  one QEMU scenario (tests/guest/scenarios.toml)
 #   make bootstrap            install the tools and build the cached kernel tree
