@@ -325,7 +325,7 @@ fi
 # boards reached through SSH on forwarded loopback ports (one board per
 # boot, the same code path as a real board's), each boot's results checked
 # against the QEMU stage's for the same scenario and driver above.
-ssh_subset=(smoke kunit board_rpmsg load rpmsg)
+ssh_subset=(smoke kunit board_rpmsg rpmsg)
 if [ -n "$target" ]; then
 	stage "SSH target $target: the scenarios on the board (pytest tests/host/test_ssh.py)"
 	sel=()

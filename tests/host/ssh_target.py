@@ -195,6 +195,7 @@ class Board:
         self.name = name
         self.facts = None
         self.ready = False
+        self.firmware = ""
         self.lock = threading.Lock()  # one scenario at a time on a board
 
     def probe(self):
@@ -220,6 +221,8 @@ class Board:
                 f"{facts['release']}: build it with KDIR= the board's kernel tree"
             )
         files = payload(self.build, facts["sim"])
+        # FIRMWARE=...: the scenarios' firmware (board_rpmsg.sh).
+        self.firmware = "user.elf" if "/lib/firmware/user.elf" in files else ""
         rc, out = self.ssh.run(f"mkdir -p {RUNDIR} && tar -x -f - -C /", data=tar_of(files), timeout=300)
         if rc != 0:
             raise TargetError(f"{self.name}: copying the payload failed (ssh exit {rc}): {out.strip()[-2000:]}")
@@ -235,6 +238,8 @@ class Board:
         if rc != 0:
             return Run(125, [], [], f"copying the script failed (ssh exit {rc}): {out.strip()}")
         env = f"PATH={PATH} HOME=/ IMXRPROCRS_DRIVER={shlex.quote(driver or '')}"
+        if self.firmware:
+            env += f" IMXRPROCRS_FIRMWARE={self.firmware}"
         # The kernel log from /dev/kmsg in the background (from the buffer's
         # start: the host keeps the records from T0 on); the script's pid
         # for a kill after a timeout; its status on the last line.
