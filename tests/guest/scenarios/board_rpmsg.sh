@@ -77,7 +77,17 @@ echo stop >"$d/state" 2>/dev/null
 wait_state offline 10
 expect_eq "stop again: offline" "$(cat "$d/state" 2>/dev/null)" offline
 check "the $DRV driver unloads" drv_unload "$DRV"
-expect_eq "no rpmsg or remoteproc error in the kernel log" \
-	"$(dmesg | grep -iE 'rpmsg|virtio|remoteproc|imx.rproc' |
-		grep -iE 'failed|failure|error|timeout|too big|no used buffer|no recipient|can.t' || true)" ""
+# The C driver blocks on each kick for at most 100 ms (cl->tx_tout = 100 in
+# imx_rproc_xtr_mbox_init(), drivers/remoteproc/imx_rproc.c) and logs
+# "imx_rproc_kick: failed (VQ, err:-62)" when the mailbox takes longer, as
+# a TCG guest on a loaded host sometimes does (seen in this scenario and in
+# rpmsg, where the 100 round trips still completed). That one line is
+# shown, not counted; every other error is.
+errors=$(dmesg | grep -iE 'rpmsg|virtio|remoteproc|imx.rproc' |
+	grep -iE 'failed|failure|error|timeout|too big|no used buffer|no recipient|can.t' || true)
+if [ "$DRV" = c ]; then
+	printf '%s\n' "$errors" | grep 'imx_rproc_kick: failed (.*err:-62)' | sed 's/^/# not counted: /'
+	errors=$(printf '%s\n' "$errors" | grep -v 'imx_rproc_kick: failed (.*err:-62)' || true)
+fi
+expect_eq "no rpmsg or remoteproc error in the kernel log" "$errors" ""
 ktap_end
