@@ -11,6 +11,8 @@
 #   make check                run every test (host, build checks, QEMU scenarios) on one
 #                             kernel of kernels.list, a named subset on the others
 #   make check KERNELS=all    ... everything on every kernel
+#   make check TARGET=ssh://root@board [KDIR=its kernel tree]
+#                             the scenarios on a board through SSH (tests/host/ssh_target.py)
 #   make check-host           the host stages that take seconds (no fuzzing, shipping, QEMU)
 #   make check-scenario S=probe  one QEMU scenario (tests/guest/scenarios.toml)
 #   make bootstrap            install the tools and build the cached kernel tree

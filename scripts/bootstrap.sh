@@ -64,7 +64,7 @@ apt_pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
 	device-tree-compiler bc bison flex libssl-dev libelf-dev cpio xz-utils
 	kmod rsync python3-docutils python3-pip make gcc libc6-dev-arm64-cross
 	python3-libfdt python3-venv python3-pytest python3-pytest-xdist cmake
-	binutils-arm-none-eabi)
+	binutils-arm-none-eabi openssh-client)
 
 install_tools() {
 	step "apt packages"
@@ -391,6 +391,53 @@ fetch_busybox() {
 	done_ "$(file -b "$cache/busybox/bin/busybox" 2>/dev/null | cut -d, -f1-2 || echo extracted)"
 }
 
+# The SSH server of the virtual board (tests/guest/ssh_board.sh; the SSH
+# target of tests/host/ssh_target.py): Debian 12's dropbear-bin:arm64 and the
+# arm64 libraries it links, unpacked with dpkg-deb into $cache/dropbear/ as
+# usr/sbin/dropbear, usr/bin/dropbearkey, lib/ld-linux-aarch64.so.1 and
+# lib/aarch64-linux-gnu/ (only the DT_NEEDED closure of the two programs).
+dropbear_debs=(dropbear-bin libc6 libcrypt1 libtomcrypt1 libtommath1 libgmp10 zlib1g)
+fetch_dropbear() {
+	step "dropbear-bin:arm64 (the virtual board's SSH server)"
+	if [ -x "$cache/dropbear/usr/sbin/dropbear" ] && [ -f "$cache/dropbear/lib/ld-linux-aarch64.so.1" ]; then
+		done_ "present"
+		return
+	fi
+	local dl=$cache/dl/dropbear tmp=$cache/dropbear.tmp p so
+	rm -rf "$dl" "$tmp"
+	mkdir -p "$dl" "$tmp/x" "$tmp/out/usr/sbin" "$tmp/out/usr/bin" "$tmp/out/lib/aarch64-linux-gnu"
+	apt-cache show dropbear-bin:arm64 >/dev/null 2>&1 || apt_update
+	(cd "$dl" && apt-get download "${dropbear_debs[@]/%/:arm64}" 2>&1 |
+		grep -v '^W: Download is performed unsandboxed' || true)
+	for p in "${dropbear_debs[@]}"; do
+		ls "$dl/${p}"_*_arm64.deb >/dev/null 2>&1 || die "download of $p:arm64 failed"
+	done
+	for p in "$dl"/*.deb; do
+		dpkg-deb -x "$p" "$tmp/x"
+	done
+	cp "$tmp/x/usr/sbin/dropbear" "$tmp/out/usr/sbin/"
+	cp "$tmp/x/usr/bin/dropbearkey" "$tmp/out/usr/bin/"
+	cp -L "$tmp/x/lib/ld-linux-aarch64.so.1" "$tmp/out/lib/"
+	# The shared libraries the two programs need, and theirs in turn.
+	local todo=("$tmp/out/usr/sbin/dropbear" "$tmp/out/usr/bin/dropbearkey") f
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		for so in $(aarch64-linux-gnu-readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[ "$so" != ld-linux-aarch64.so.1 ] || continue
+			[ ! -e "$tmp/out/lib/aarch64-linux-gnu/$so" ] || continue
+			p=$(find "$tmp/x/lib/aarch64-linux-gnu" "$tmp/x/usr/lib/aarch64-linux-gnu" -maxdepth 1 -name "$so" | head -n 1)
+			[ -n "$p" ] || die "dropbear needs $so, which none of ${dropbear_debs[*]} has"
+			cp -L "$p" "$tmp/out/lib/aarch64-linux-gnu/$so"
+			todo+=("$tmp/out/lib/aarch64-linux-gnu/$so")
+		done
+	done
+	rm -rf "$cache/dropbear"
+	mv "$tmp/out" "$cache/dropbear"
+	rm -rf "$tmp" "$dl"
+	done_ "$(ls "$cache/dropbear/lib/aarch64-linux-gnu" | tr '\n' ' ')"
+}
+
 case $mode in
 env)
 	envf=$cache/env${want:+-$want}.mk
@@ -403,6 +450,7 @@ tools)
 all)
 	install_tools
 	fetch_busybox
+	fetch_dropbear
 	build_kernel
 	step "ready: KDIR=$kdir"
 	;;

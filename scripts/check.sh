@@ -25,6 +25,13 @@
 # the build and clippy, DKMS and headers-package checks, the corpus with
 # both drivers (the C column of that kernel in out/corpus-X.Y/table.md) and
 # the scenarios of $subset_scenarios, each with both drivers.
+#   TARGET=ssh://root@board scripts/check.sh [SCENARIO...]
+#                                    (make check TARGET=...) only the
+#                                    scenarios on that board through SSH
+#                                    (tests/host/test_ssh.py; every one by
+#                                    default, those it cannot run skipped
+#                                    with the reason); KDIR= the board's
+#                                    kernel tree to build the module for it
 # Each stage's wall time and the CPU time (user+sys) of its commands are
 # printed at the end. QEMU_JOBS=N: boots at once in the QEMU stage (default
 # 2); QEMU_GUEST_SMP=N: CPUs of each guest.
@@ -61,10 +68,10 @@ not_ok() {
 full_kernel=7.2
 subset_scenarios=(smoke load rpmsg faults)
 
-# Without KERNEL, and with neither scenarios nor --host: one run of this
+# Without KERNEL or TARGET, and with neither scenarios nor --host: one run of this
 # script per release of kernels.list, each with KERNEL set (the full suite
 # or the subset), their counts added up.
-if [ -z "${KERNEL:-}" ] && [ $# -eq 0 ]; then
+if [ -z "${KERNEL:-}" ] && [ -z "${TARGET:-}" ] && [ $# -eq 0 ]; then
 	mapfile -t kernels < <(bash scripts/kernels.sh list)
 	printf '\n\033[1m== bootstrap: the default kernel (newest supported that Debian serves)\033[0m\n'
 	if ! bash scripts/bootstrap.sh; then
@@ -163,6 +170,16 @@ if [ "${1:-}" = --host ]; then
 fi
 only=("$@")
 
+# TARGET=...: the SSH target's stage alone, against that board, with every
+# scenario unless some are named (the host stages, which run when none is
+# named, are skipped as with a selection).
+target=${TARGET:-}
+user_kdir=${KDIR:-}
+if [ -n "$target" ] && [ ${#only[@]} -eq 0 ]; then
+	mapfile -t only < <(python3 -c 'import sys; sys.path.insert(0, "tests/host"); import scenarios
+print("\n".join(sorted(scenarios.load())))')
+fi
+
 if [ ${#only[@]} -eq 0 ]; then
 	stage "bootstrap (tools and the cached Linux ${KERNEL:-} tree)"
 	if ! bash scripts/bootstrap.sh; then
@@ -174,6 +191,8 @@ fi
 
 # shellcheck disable=SC1090
 eval "$(bash scripts/bootstrap.sh --print-env | sed 's/^/export /')"
+# A board's own kernel tree (TARGET=... KDIR=...) wins over the bootstrap's.
+[ -z "$target" ] || [ -z "$user_kdir" ] || export KDIR=$user_kdir
 # The release under test, on every result line (the env file names it).
 kern=${KERNEL:-$(make -s -C "$KDIR" kernelversion 2>/dev/null | cut -d. -f1-2)}
 # Each kernel's logs apart when scripts/check.sh runs several.
@@ -307,7 +326,7 @@ if [ ${#only[@]} -eq 0 ]; then
 	stage "host: the runner's own tests (tests/runner/: recorded KTAP counted)"
 	run_counted runner-selftest python3 tests/runner/run.py
 	run_counted scenarios-data "$HOST_PYTHON" -m pytest -p no:cacheprovider -q tests/host/test_scenarios_data.py \
-		tests/host/test_pool.py
+		tests/host/test_pool.py tests/host/test_ssh_target.py
 	run_counted kernels-list bash scripts/kernels.sh check
 
 	stage "house habits: shellcheck (every shell file), ruff (the host Python)"
@@ -388,7 +407,7 @@ fi
 # result on its own (scripts/ktap_count.py counts: a plan not met, a splat,
 # a timeout or a crash fails the boot) and ends "N passed, M failed, K
 # skipped". Its JUnit XML: out/check/qemu-junit.xml.
-if [ -z "$host_only" ]; then
+if [ -z "$host_only" ] && [ -z "$target" ]; then
 	stage "QEMU scenarios on the virtual i.MX95, Linux $kern (pytest tests/host, tests/guest/scenarios.toml)"
 	sel=()
 	for s in ${only[@]+"${only[@]}"}; do sel+=(--scenario "$s"); done
@@ -398,6 +417,27 @@ if [ -z "$host_only" ]; then
 	[ -z "${QEMU_GUEST_SMP:-}" ] || par+=(--guest-smp "$QEMU_GUEST_SMP")
 	run_counted qemu "$HOST_PYTHON" -m pytest -p no:cacheprovider tests/host/test_qemu.py \
 		"${par[@]}" ${sel[@]+"${sel[@]}"} --junitxml "$out/qemu-junit.xml" -q
+fi
+
+# The SSH target (tests/host/test_ssh.py, tests/host/ssh_target.py): with
+# TARGET=, the scenarios on that board; in the whole run, a few on virtual
+# boards reached through SSH on forwarded loopback ports (one board per
+# boot, the same code path as a real board's), each boot's results checked
+# against the QEMU stage's for the same scenario and driver above.
+ssh_subset=(smoke kunit board_rpmsg rpmsg)
+if [ -n "$target" ]; then
+	stage "SSH target $target: the scenarios on the board (pytest tests/host/test_ssh.py)"
+	sel=()
+	for s in "${only[@]}"; do sel+=(--scenario "$s"); done
+	run_counted ssh "$HOST_PYTHON" -m pytest -p no:cacheprovider tests/host/test_ssh.py --target "$target" \
+		"${sel[@]}" --out "$out/ssh" --junitxml "$out/ssh-junit.xml" -q
+elif [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
+	stage "SSH target: ${ssh_subset[*]} on the virtual board over SSH, the same results as under QEMU"
+	sel=()
+	for s in "${ssh_subset[@]}"; do sel+=(--scenario "$s"); done
+	run_counted ssh "$HOST_PYTHON" -m pytest -p no:cacheprovider tests/host/test_ssh.py --target virtual \
+		--jobs "${QEMU_JOBS:-2}" "${sel[@]}" --compare-qemu "$out" --out "$out/ssh" \
+		--junitxml "$out/ssh-junit.xml" -q
 fi
 
 if [ -n "$corpus_pid" ]; then

@@ -43,6 +43,13 @@ import time
 import tomllib
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The runner's own modules, by path: its scenario loader (tests/host) and
+# its one fixture search (scripts).
+sys.path.insert(0, os.path.join(HERE, "tests/host"))
+sys.path.insert(0, os.path.join(HERE, "scripts"))
+import scenarios  # noqa: E402
+import zephyr_fixtures  # noqa: E402
+
 CATALOGUE = os.path.join(HERE, "tests/mutations/catalogue.toml")
 OUT = os.path.join(HERE, "out/mutation")
 DEFAULT_WHERE = ["rust/**/*.rs"]
@@ -207,9 +214,6 @@ def sync_work(work, log):
 def scenario(work, name):
     """Scenario NAME as the work copy declares it (tests/guest/scenarios.toml,
     read by the runner's own loader, tests/host/scenarios.py)."""
-    sys.path.insert(0, os.path.join(HERE, "tests/host"))
-    import scenarios  # noqa: E402  (the runner's module, by path)
-
     return scenarios.load(os.path.join(work, "tests/guest/scenarios.toml"))[name]
 
 
@@ -218,9 +222,6 @@ def fw_args(work):
     for p in sorted(glob.glob(os.path.join(HERE, "out/fw/*.elf")) + glob.glob(os.path.join(HERE, "out/fw/*.tsv"))):
         args += ["--file", f"{p}:/lib/firmware/{os.path.basename(p)}"]
     # Firmware built by others, as the runner passes it (tests/host/conftest.py).
-    sys.path.insert(0, os.path.join(HERE, "scripts"))
-    import zephyr_fixtures  # noqa: E402  (the runner's one fixture search)
-
     fixtures = zephyr_fixtures.find()
     for p in sorted(fixtures.glob("*.elf")) if fixtures else ():
         args += ["--file", f"{p}:/lib/firmware/zephyr-{p.name}"]

@@ -26,7 +26,7 @@ Usage: scripts/run-qemu.sh [--kdir DIR] [--module FILE.ko]...
                            [--file HOSTPATH:GUESTPATH]... [--script GUEST_SCRIPT]
                            [--timeout SECONDS] [--append KERNEL_ARGS]
                            [--interactive] [--log FILE] [--dtso FILE]
-                           [--vm7 BINARY]
+                           [--vm7 BINARY] [--ssh PORT]
 
 Boots the virtual i.MX95 (QEMU virt + dts/imx95-virtual.dtso) and runs a
 guest script in it.
@@ -55,6 +55,11 @@ guest script in it.
                       with the link page (tests/dts/imx95-virtual-vm7.dtso).
                       The M7's console goes to LOG.m7-console (--log) and
                       vm7's own messages to LOG.vm7
+  --ssh PORT          a virtio-mmio NIC on QEMU's user network (restrict=on:
+                      the guest reaches nothing outside QEMU), with
+                      127.0.0.1:PORT on the host forwarded to the guest's
+                      port 22 (the virtual board of the SSH target:
+                      tests/guest/ssh_board.sh as --script starts dropbear)
   -h, --help          this text
 
 The guest has busybox, /lib/modules/<release>/ from the kernel tree
@@ -86,6 +91,7 @@ interactive=
 log=
 dtso=$here/dts/imx95-virtual.dtso
 vm7=
+ssh_port=
 
 need_arg() {
 	[ "$2" -ge 2 ] || die "$1 needs an argument (see --help)"
@@ -103,6 +109,7 @@ while [ $# -gt 0 ]; do
 	--log) need_arg "$1" $# && log=$2 && shift 2 ;;
 	--dtso) need_arg "$1" $# && dtso=$2 && shift 2 ;;
 	--vm7) need_arg "$1" $# && vm7=$2 && shift 2 ;;
+	--ssh) need_arg "$1" $# && ssh_port=$2 && shift 2 ;;
 	-h | --help) usage && exit 0 ;;
 	*)
 		usage >&2
@@ -146,6 +153,12 @@ for f in ${files[@]+"${files[@]}"}; do
 	esac
 done
 [ -z "$vm7" ] || [ -x "$vm7" ] || die "--vm7: no executable '$vm7'"
+case $ssh_port in
+'') ;;
+*[!0-9]*) die "--ssh wants a port number, got '$ssh_port'" ;;
+*) qemu_opts+=(-device "virtio-net-device,netdev=n0"
+	-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$ssh_port-:22") ;;
+esac
 for tool in "$QEMU" dtc fdtoverlay cpio gzip; do
 	command -v "$tool" >/dev/null || die "'$tool' not found (run scripts/bootstrap.sh)"
 done

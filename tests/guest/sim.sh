@@ -8,9 +8,14 @@
 SIM=/sys/kernel/debug/imx95_sim
 
 # sim_up: loads the simulated MU + System Manager and waits until the
-# kernel's SCMI stack and the i.MX CPU/LMM protocol drivers are bound.
+# kernel's SCMI stack and the i.MX CPU/LMM protocol drivers are bound. On
+# the virtual board of the SSH target the board's init has loaded it
+# already (tests/guest/ssh_board.sh), and a real board has the real ones
+# (no /modules/imx95_sim.ko there): then it only waits.
 sim_up() {
-	insmod /modules/imx95_sim.ko || return 1
+	if [ ! -d /sys/module/imx95_sim ] && [ -e /modules/imx95_sim.ko ]; then
+		insmod /modules/imx95_sim.ko || return 1
+	fi
 	wait_for "ls /sys/bus/scmi_protocol/drivers/scmi-imx-cpu/ | grep -q ." 20 &&
 		wait_for "ls /sys/bus/scmi_protocol/drivers/scmi-imx-lmm/ | grep -q ." 20
 }
@@ -72,14 +77,17 @@ rproc_view() {
 }
 
 # DRV: the driver under test, from the kernel command line
-# (imxrprocrs_driver=c|rust, scripts/check.sh passes it for scenarios
-# marked "# drivers: c rust"); c when absent.
+# (imxrprocrs_driver=c|rust: the QEMU runner passes it for the scenarios
+# with drivers = ["c", "rust"] in tests/guest/scenarios.toml) or, over SSH
+# where the command line is the board's, from IMXRPROCRS_DRIVER in the
+# environment (tests/host/ssh_target.py), which wins; c when neither.
 DRV=c
 for _sim_arg in $(cat /proc/cmdline); do
 	case $_sim_arg in
 	imxrprocrs_driver=*) DRV=${_sim_arg#imxrprocrs_driver=} ;;
 	esac
 done
+DRV=${IMXRPROCRS_DRIVER:-$DRV}
 case $DRV in
 c | rust) ;;
 *)

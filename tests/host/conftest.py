@@ -20,6 +20,7 @@ import json
 import os
 import pathlib
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -35,6 +36,7 @@ sys.path.insert(0, str(HERE))
 import ktap_count  # noqa: E402
 import kunit_suites  # noqa: E402
 import scenarios  # noqa: E402
+import ssh_target  # noqa: E402
 import zephyr_fixtures  # noqa: E402
 
 
@@ -58,15 +60,26 @@ def pytest_addoption(parser):
         help="boots run at once (default 1); the results are reported in the same order either way",
     )
     g.addoption("--guest-smp", type=int, help="CPUs of each guest (run-qemu.sh's -smp 2 otherwise)")
+    g.addoption(
+        "--target",
+        help="test_ssh.py: the board, ssh://[USER@]HOST[:PORT], or 'virtual' (a virtual i.MX95 per boot, "
+        "reached through SSH on a forwarded loopback port): tests/host/ssh_target.py",
+    )
+    g.addoption(
+        "--compare-qemu",
+        metavar="DIR",
+        help="test_ssh.py: each boot's results must be those of the QEMU runner's boot in DIR (its --out)",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
-    # A selection without a two-driver scenario has no parity test: not a
-    # skip (nothing was left out), so it is dropped, not reported.
+    # A selection without a two-driver scenario has no parity test, and a
+    # test_ssh.py run without --compare-qemu no comparison: not a skip
+    # (nothing was left out), so it is dropped, not reported.
     drop = [
         i
         for i in items
-        if i.originalname == "test_parity"
+        if i.originalname in ("test_parity", "test_matches_qemu")
         and any("empty parameter set" in str(m.kwargs.get("reason", "")) for m in i.iter_markers("skip"))
     ]
     if drop:
@@ -107,6 +120,8 @@ class Build:
     smp: int | None = None  # --guest-smp
     vm7: pathlib.Path | None = None  # the vm7 binary, when it built
     pool: "Pool | None" = None
+    run: object = None  # a boot's runner (_run_boot when None; _run_ssh_boot for --target)
+    target: object = None  # --target: "virtual", or the real board's ssh_target.Board
 
 
 VM7 = ROOT / "target" / "release" / "vm7"
@@ -167,6 +182,18 @@ def build(request, out):
         vm7 = VM7
     b = Build(failures, files, request.config.getoption("guest_smp"), vm7)
     jobs = request.config.getoption("jobs")
+    spec = request.config.getoption("target")
+    if spec:
+        kind, where = ssh_target.parse_target(spec)
+        b.run = _run_ssh_boot
+        if kind == "virtual":
+            b.target = "virtual"
+        else:
+            user, host, port = where
+            # IMXRPROCRS_SSH_OPTS: more ssh options for the board (-i KEY, -o ...).
+            opts = tuple(shlex.split(os.environ.get("IMXRPROCRS_SSH_OPTS", "")))
+            b.target = ssh_target.Board(ssh_target.Ssh(user, host, port, opts), b, spec)
+            jobs = 1  # one board, one scenario at a time
     if jobs > 1 and not failures:
         b.pool = Pool(jobs, b, out, request.session.items)
         request.addfinalizer(b.pool.close)
@@ -210,8 +237,9 @@ class Pool:
         except (OSError, ValueError):
             last = {}
         keys.sort(key=lambda k: -float(last.get(_key_name(k[0].name, k[1]), k[0].timeout)))
+        run = build.run or _run_boot
         self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="qemu")
-        self.futures = {(sc.name, drv): self.executor.submit(_run_boot, sc, drv, build, out) for sc, drv in keys}
+        self.futures = {(sc.name, drv): self.executor.submit(run, sc, drv, build, out) for sc, drv in keys}
 
     def result(self, sc, drv):
         f = self.futures.get((sc.name, drv))
@@ -233,6 +261,7 @@ class Boot:
     suites: dict | None  # the KUnit suites compiled in (kunit_modules), or None
     module: str
     secs: float  # wall time of run-qemu.sh
+    skip: str | None = None  # why the target could not run it (test_ssh.py)
 
 
 _boots = {}
@@ -264,7 +293,7 @@ def boot(sc, drv, build, out):
         )
     b = build.pool.result(sc, drv) if build.pool else None
     if b is None:
-        b = _run_boot(sc, drv, build, out)
+        b = (build.run or _run_boot)(sc, drv, build, out)
     _boots[key] = b
     return b
 
@@ -316,6 +345,75 @@ def _run_boot(sc, drv, build, out):
         + "".join(x + "\n" for x in report)
     )
     return Boot(name, log, results, rc, counts, report, lines, suites, module, secs)
+
+
+def _run_ssh_boot(sc, drv, build, out):
+    """Runs SC with DRV on the --target board through SSH and counts its
+    results as _run_boot does (any thread). The virtual target boots a
+    fresh virtual board for it and powers it off after."""
+    key = sc.name + (f"-{drv}" if drv else "")
+    name = sc.name + (f"[{drv}]" if drv else "")
+    log = out / f"ssh-{key}.log"
+    suites = compiled_suites(sc)
+    module = ", ".join(sc.kunit_modules) or "the module"
+    t0 = time.monotonic()
+
+    def skipped(why):
+        return Boot(name, log, pathlib.Path(f"{log}.results"), 0, {}, [], [], suites, module, 0.0, skip=why)
+
+    vb = prc = None
+    extra = []
+    try:
+        if build.target == "virtual":
+            why = ssh_target.unrunnable(sc, has_sim=True)
+            if why:
+                return skipped(why)
+            vb = ssh_target.VirtualBoard(build, out, f"{log}.console", timeout=sc.timeout + 300)
+            vb.wait_up()
+            board = vb.board
+        else:
+            board = build.target
+            why = ssh_target.unrunnable(sc, has_sim=board.probe()["sim"])
+            if why:
+                return skipped(why)
+        board.setup()
+        run = board.run(sc.script, drv, sc.timeout)
+    except ssh_target.TargetError as e:
+        run = ssh_target.Run(125, [], [], str(e))
+    finally:
+        if vb is not None:
+            prc = vb.power_off()
+    if vb is not None:
+        # The board's own end: powered off when told, and no splat on its
+        # console that the scenario's kernel log did not have (boot, the
+        # board's init, after the scenario).
+        if prc is None or prc in (124, 125):
+            extra.append(f"the virtual board did not power off cleanly (run-qemu.sh status {prc}, see {vb.log})")
+        console = pathlib.Path(vb.log).read_text(errors="replace").splitlines() if pathlib.Path(vb.log).exists() else []
+        exp = ktap_count.parse_expected(sc.expected_splats)
+        seen = ktap_count.splats(run.kernel)
+        for s in ktap_count.splats(console):
+            if s not in seen and not any(p.search(s) for p, _ in exp):
+                extra.append(f"kernel splat on the virtual board's console: {s}")
+    secs = time.monotonic() - t0
+    results = pathlib.Path(f"{log}.results")
+    lines = [x + "\n" for x in run.output]
+    results.write_text("IMXRPROCRS-RESULTS-BEGIN\n" + "".join(lines) + "IMXRPROCRS-RESULTS-END\n")
+    text = [*run.kernel, "IMXRPROCRS-RESULTS-BEGIN", *run.output, "IMXRPROCRS-RESULTS-END"]
+    text += [f"runner: {x}" for x in ([run.note] if run.note else []) + extra]
+    log.write_text("".join(x + "\n" for x in text))
+    counts, report = ktap_count.count(name, lines, [x + "\n" for x in text], run.rc, sc.expected_splats, suites, module)
+    for x in extra:
+        counts["errors"] += 1
+        report.append(f"error {name}: {x}")
+    if run.note and run.rc not in (124, 125):
+        counts["errors"] += 1
+        report.append(f"error {name}: {run.note}")
+    pathlib.Path(f"{log}.count").write_text(
+        "".join(f"{k} {counts[k]}\n" for k in ("passed", "failed", "skipped", "errors"))
+        + "".join(x + "\n" for x in report)
+    )
+    return Boot(name, log, results, run.rc, counts, report, lines, suites, module, secs)
 
 
 def report_results(item, b):

@@ -9,7 +9,7 @@ import tomllib
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "guest" / "scenarios.toml"
 SCRIPTS = ROOT / "tests" / "guest" / "scenarios"
-KEYS = {"drivers", "timeout", "dtso", "needs", "expected_splats", "kunit_modules"}
+KEYS = {"drivers", "timeout", "dtso", "needs", "knobs", "expected_splats", "kunit_modules"}
 DRIVERS = {"c", "rust"}
 NEEDS = {"sim", "vm7"}
 
@@ -24,6 +24,7 @@ class Scenario:
     needs: tuple = ()
     expected_splats: tuple = ()  # ("REGEX | reason", ...) for ktap_count
     kunit_modules: tuple = ()  # .ko files (from ROOT) whose compiled KUnit suites must run
+    knobs: str | None = None  # why it needs the simulator's knobs (no real board has them)
 
     def boots(self):
         """The boots of this scenario: one per driver, or one (None)."""
@@ -62,6 +63,11 @@ def load(path=DATA):
         kunit = tuple(t.get("kunit_modules", ()))
         if not all(isinstance(m, str) and m.endswith(".ko") for m in kunit):
             raise DataError(f"{path}: [{name}]: kunit_modules must be .ko paths")
+        knobs = t.get("knobs")
+        if knobs is not None and (not isinstance(knobs, str) or not knobs.strip()):
+            raise DataError(f"{path}: [{name}]: knobs must be a reason (a non-empty string)")
+        if knobs is not None and "sim" not in needs:
+            raise DataError(f"{path}: [{name}]: knobs without needs = ['sim']")
         dtso = t.get("dtso")
         if dtso is not None and not (ROOT / dtso).is_file():
             raise DataError(f"{path}: [{name}]: no overlay {dtso}")
@@ -74,6 +80,7 @@ def load(path=DATA):
             needs=needs,
             expected_splats=tuple(splats),
             kunit_modules=kunit,
+            knobs=knobs,
         )
     return out
 
