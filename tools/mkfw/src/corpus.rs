@@ -58,9 +58,10 @@ use imx_rproc_fw::{
 };
 
 use crate::firmware::{self, Firmware, Params, SEG_CODE, SEG_DATA, SEG_RSC};
-use crate::image::{Image, SectionData, Segment, PF_R, SHT_NOBITS};
 use crate::manifest;
 use crate::rsc::{self, ZephyrTable};
+use imx_rproc_fw::elf::{PF_R, SHT_NOBITS};
+use imx_rproc_fw::elfw::{Image, SectionData, Segment};
 
 /// A device-address range `[start, start + size)` of the virtual board.
 pub type Span = (u64, u64);
