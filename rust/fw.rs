@@ -29,3 +29,11 @@ pub(crate) mod boot;
 #[path = "../fw/src/region.rs"]
 #[allow(dead_code, unreachable_pub)]
 pub(crate) mod region;
+
+// The resource-table builders, for the KUnit selftests only (the test build,
+// `make tests-modules`): their `core` part, without the cargo feature
+// `builder`'s `Vec` functions. The shipped module does not compile them.
+#[cfg(all(CONFIG_KUNIT, imx_rproc_rs_tests))]
+#[path = "../fw/src/builder.rs"]
+#[allow(dead_code, unreachable_pub)]
+pub(crate) mod builder;

@@ -12,42 +12,36 @@ use kernel::prelude::*;
 mod tests {
     use crate::fw::{
         att::{da_to_sys, IMX95_M7_ATT},
+        builder::{vdev_header, write_table, write_vdev_entry, Cursor},
         elf::Elf32,
         error::Error,
-        rsc::{Limits, Resource, ResourceTable},
+        rsc::{
+            table_field, vdev_field, vring_field, Limits, Resource, ResourceTable, FW_RSC_ADDR_ANY,
+            FW_RSC_VDEV_SIZE, FW_RSC_VDEV_VRING_SIZE, RSC_HDR_SIZE, VIRTIO_ID_RPMSG,
+        },
     };
 
-    /// Zephyr's `openamp_rsc_table` table: one rpmsg vdev, two vrings of 8.
-    fn zephyr_table() -> [u8; 88] {
-        let words: [u32; 22] = [
-            1,
-            1,
-            0,
-            0,  // ver, num, reserved
-            20, // offset[0]
-            3,  // RSC_VDEV
-            7,
-            0,
-            1,
-            0,           // id, notifyid, dfeatures, gfeatures
-            0,           // config_len
-            0x0000_0200, // status 0, num_of_vrings 2, reserved 0, 0
-            0xffff_ffff,
-            16,
-            8,
-            0,
-            0, // vring 0
-            0xffff_ffff,
-            16,
-            8,
-            1,
-            0, // vring 1
+    /// Zephyr's `openamp_rsc_table` table: one rpmsg vdev, two vrings of 8
+    /// (Zephyr's `lib/open-amp/resource_table.c`), written with the
+    /// builders of `fw/src/builder.rs`. Returns the table and the offset of
+    /// its vdev entry.
+    fn zephyr_table() -> ([u8; 88], usize) {
+        let vrings = [
+            [FW_RSC_ADDR_ANY, 16, 8, 0, 0],
+            [FW_RSC_ADDR_ANY, 16, 8, 1, 0],
         ];
+        let header = vdev_header(VIRTIO_ID_RPMSG, 0, 1, &vrings, &[]);
+        let mut entry = [0u8; RSC_HDR_SIZE + FW_RSC_VDEV_SIZE + 2 * FW_RSC_VDEV_VRING_SIZE];
+        let mut c = Cursor::new(&mut entry);
+        write_vdev_entry(&mut c, &header, &vrings, &[]);
         let mut table = [0u8; 88];
-        for (chunk, w) in table.chunks_exact_mut(4).zip(words) {
-            chunk.copy_from_slice(&w.to_le_bytes());
+        let mut vdev = 0;
+        if let Some(entry) = c.finish() {
+            let mut c = Cursor::new(&mut table);
+            [vdev] = write_table::<1>(&mut c, &[entry], 0);
+            assert!(c.finish().is_some());
         }
-        table
+        (table, vdev)
     }
 
     #[test]
@@ -79,7 +73,7 @@ mod tests {
 
     #[test]
     fn rsc_accepts_zephyr_table() {
-        let table = zephyr_table();
+        let (table, _) = zephyr_table();
         let parsed = ResourceTable::parse(&table, &Limits::DEFAULT);
         assert!(parsed.is_ok());
         if let Ok(parsed) = parsed {
@@ -94,16 +88,18 @@ mod tests {
 
     #[test]
     fn rsc_rejects_num_past_table() {
-        let mut table = zephyr_table();
-        table[4..8].copy_from_slice(&1000u32.to_le_bytes());
+        let (mut table, _) = zephyr_table();
+        let num = table_field::NUM;
+        table[num..num + 4].copy_from_slice(&1000u32.to_le_bytes());
         assert!(ResourceTable::parse(&table, &Limits::DEFAULT).is_err());
     }
 
     #[test]
     fn rsc_rejects_vring_num_not_power_of_two() {
-        let mut table = zephyr_table();
-        // vring 0 `num` sits at 20 + 4 + 24 + 8.
-        table[56..60].copy_from_slice(&7u32.to_le_bytes());
+        let (mut table, vdev) = zephyr_table();
+        // vring 0's `num`, after the vdev's type word and fixed part.
+        let num = vdev + RSC_HDR_SIZE + vdev_field::VRINGS + vring_field::NUM;
+        table[num..num + 4].copy_from_slice(&7u32.to_le_bytes());
         assert!(ResourceTable::parse(&table, &Limits::DEFAULT).is_err());
     }
 }

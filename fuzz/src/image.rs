@@ -17,8 +17,12 @@
 use std::sync::OnceLock;
 
 use imx_rproc_fw::att::IMX95_M7_ATT;
-use imx_rproc_fw::elf::Elf32;
-use imx_rproc_fw::rsc::Limits;
+use imx_rproc_fw::elf::{ehdr_field as eh, phdr_field as ph, shdr_field as sh};
+use imx_rproc_fw::elf::{Elf32, PHDR_SIZE, SHDR_SIZE};
+use imx_rproc_fw::rsc::{
+    table_field, trace_field, vdev_field, Limits, FW_RSC_VDEV_VRING_SIZE, RSC_HDR_SIZE,
+    RSC_OFFSET_SIZE,
+};
 use mkfw::firmware::{self, Params};
 
 use crate::att::check_map_segment;
@@ -98,16 +102,17 @@ impl Base {
             .expect("base image sections")
             .expect("base image has .resource_table");
         let t = sec.data;
-        let num = rd32(t, 4);
+        let num = rd32(t, table_field::NUM);
+        let offset = |i: usize| rd32(t, table_field::OFFSETS + RSC_OFFSET_SIZE * i);
         let b = Base {
-            phoff: rd32(&bytes, 28),
-            phnum: rd16(&bytes, 44),
-            shoff: rd32(&bytes, 32),
-            shnum: rd16(&bytes, 48),
+            phoff: rd32(&bytes, eh::PHOFF),
+            phnum: rd16(&bytes, eh::PHNUM),
+            shoff: rd32(&bytes, eh::SHOFF),
+            shnum: rd16(&bytes, eh::SHNUM),
             rsc: sec.offset as usize,
             rsc_len: t.len(),
-            vdev: rd32(t, 16),
-            trace: (num > 1).then(|| rd32(t, 20)),
+            vdev: offset(0),
+            trace: (num > 1).then(|| offset(1)),
             bytes: bytes.clone(),
         };
         // The unmutated image goes through the whole pipeline.
@@ -322,44 +327,49 @@ fn copy_within(img: &mut [u8], from: usize, to: usize, size: usize) {
 /// Applies `m` to `img`, built from `b`.
 pub fn apply(b: &Base, img: &mut Vec<u8>, m: &Mutation) {
     let i = usize::from(m.idx);
-    let ph = |f: usize| b.phoff + (i % b.phnum) * 32 + f;
-    let sh = |f: usize| b.shoff + (i % b.shnum) * 40 + f;
+    let phdr = |f: usize| b.phoff + (i % b.phnum) * PHDR_SIZE + f;
+    let shdr = |f: usize| b.shoff + (i % b.shnum) * SHDR_SIZE + f;
     let t = |f: usize| b.rsc + f;
+    // The vdev's fields after its type word.
+    let vdev = b.vdev + RSC_HDR_SIZE;
     match m.field {
-        Field::EPhoff => set32(img, 28, m),
-        Field::EShoff => set32(img, 32, m),
-        Field::EPhentsize => set16(img, 42, m),
-        Field::EPhnum => set16(img, 44, m),
-        Field::EShentsize => set16(img, 46, m),
-        Field::EShnum => set16(img, 48, m),
-        Field::EShstrndx => set16(img, 50, m),
-        Field::PType => set32(img, ph(0), m),
-        Field::POffset => set32(img, ph(4), m),
-        Field::PPaddr => set32(img, ph(12), m),
-        Field::PFilesz => set32(img, ph(16), m),
-        Field::PMemsz => set32(img, ph(20), m),
-        Field::ShName => set32(img, sh(0), m),
-        Field::ShType => set32(img, sh(4), m),
-        Field::ShAddr => set32(img, sh(12), m),
-        Field::ShOffset => set32(img, sh(16), m),
-        Field::ShSize => set32(img, sh(20), m),
-        Field::RscVer => set32(img, t(0), m),
-        Field::RscNum => set32(img, t(4), m),
-        Field::RscReserved => set32(img, t(8 + 4 * (i % 2)), m),
-        Field::RscOffset => set32(img, t(16 + 4 * (i % 4)), m),
+        Field::EPhoff => set32(img, eh::PHOFF, m),
+        Field::EShoff => set32(img, eh::SHOFF, m),
+        Field::EPhentsize => set16(img, eh::PHENTSIZE, m),
+        Field::EPhnum => set16(img, eh::PHNUM, m),
+        Field::EShentsize => set16(img, eh::SHENTSIZE, m),
+        Field::EShnum => set16(img, eh::SHNUM, m),
+        Field::EShstrndx => set16(img, eh::SHSTRNDX, m),
+        Field::PType => set32(img, phdr(ph::TYPE), m),
+        Field::POffset => set32(img, phdr(ph::OFFSET), m),
+        Field::PPaddr => set32(img, phdr(ph::PADDR), m),
+        Field::PFilesz => set32(img, phdr(ph::FILESZ), m),
+        Field::PMemsz => set32(img, phdr(ph::MEMSZ), m),
+        Field::ShName => set32(img, shdr(sh::NAME), m),
+        Field::ShType => set32(img, shdr(sh::TYPE), m),
+        Field::ShAddr => set32(img, shdr(sh::ADDR), m),
+        Field::ShOffset => set32(img, shdr(sh::OFFSET), m),
+        Field::ShSize => set32(img, shdr(sh::SIZE), m),
+        Field::RscVer => set32(img, t(table_field::VER), m),
+        Field::RscNum => set32(img, t(table_field::NUM), m),
+        Field::RscReserved => set32(img, t(table_field::RESERVED + 4 * (i % 2)), m),
+        Field::RscOffset => set32(img, t(table_field::OFFSETS + RSC_OFFSET_SIZE * (i % 4)), m),
+        // The type word, then id .. config_len.
         Field::VdevWord => set32(img, t(b.vdev + 4 * (i % 6)), m),
         Field::VdevByte => {
-            if let Some(byte) = img.get_mut(t(b.vdev + 4 + 20 + i % 4)) {
+            if let Some(byte) = img.get_mut(t(vdev + vdev_field::STATUS + i % 4)) {
                 *byte = value(m.mode, m.value, u32::from(*byte), 0) as u8;
             }
         }
         Field::Vring => {
-            let off = b.vdev + 4 + 24 + 20 * (i / 5 % 2) + 4 * (i % 5);
-            set32(img, t(off), m)
+            let vring = vdev + vdev_field::VRINGS + FW_RSC_VDEV_VRING_SIZE * (i / 5 % 2);
+            set32(img, t(vring + 4 * (i % 5)), m)
         }
         Field::TraceWord => {
             let start = b.trace.unwrap_or(b.rsc_len.saturating_sub(16));
-            set32(img, t(start + 4 * (i % 12)), m)
+            // The type word, then the trace body's 11 words.
+            let words = (RSC_HDR_SIZE + trace_field::NAME + 32) / 4;
+            set32(img, t(start + 4 * (i % words)), m)
         }
         Field::RscWord => set32(img, t(4 * (i % (b.rsc_len / 4))), m),
         Field::Byte => {
@@ -371,13 +381,13 @@ pub fn apply(b: &Base, img: &mut Vec<u8>, m: &Mutation) {
         Field::Truncate => img.truncate(m.value as usize % (img.len() + 1)),
         Field::CopyPhdr => {
             let (from, to) = (i & 0xf, i >> 4);
-            let at = |k: usize| b.phoff + (k % b.phnum) * 32;
-            copy_within(img, at(from), at(to), 32)
+            let at = |k: usize| b.phoff + (k % b.phnum) * PHDR_SIZE;
+            copy_within(img, at(from), at(to), PHDR_SIZE)
         }
         Field::CopyShdr => {
             let (from, to) = (i & 0xf, i >> 4);
-            let at = |k: usize| b.shoff + (k % b.shnum) * 40;
-            copy_within(img, at(from), at(to), 40)
+            let at = |k: usize| b.shoff + (k % b.shnum) * SHDR_SIZE;
+            copy_within(img, at(from), at(to), SHDR_SIZE)
         }
         Field::Extend => {
             // Small unless mode 3: a large image is slow to build and check.

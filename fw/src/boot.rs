@@ -83,28 +83,14 @@ fn word(bytes: &[u8], at: usize) -> Option<u32> {
 /// use imx_rproc_fw::boot::{reset_vector, VectorSource};
 /// use imx_rproc_fw::elf::Elf32;
 /// use imx_rproc_fw::error::Error;
-/// # // A minimal ELF32 ARM executable: one PT_LOAD segment holding
-/// # // `code` at device address `paddr`, `memsz` bytes in memory.
+/// # // A minimal ELF32 ARM executable, written with the crate's writer
+/// # // (feature `builder`): one PT_LOAD segment holding `code` at device
+/// # // address `paddr`, `memsz` bytes in memory, at the end of the file.
 /// # fn image(entry: u32, paddr: u32, code: &[u8], memsz: u32) -> Vec<u8> {
-/// #     let mut b = vec![0u8; 52 + 32];
-/// #     b[..7].copy_from_slice(b"\x7fELF\x01\x01\x01");
-/// #     let mut put = |at: usize, v: &[u8]| b[at..at + v.len()].copy_from_slice(v);
-/// #     put(16, &2u16.to_le_bytes()); // ET_EXEC
-/// #     put(18, &40u16.to_le_bytes()); // EM_ARM
-/// #     put(20, &1u32.to_le_bytes()); // e_version
-/// #     put(24, &entry.to_le_bytes());
-/// #     put(28, &52u32.to_le_bytes()); // e_phoff
-/// #     put(40, &52u16.to_le_bytes()); // e_ehsize
-/// #     put(42, &32u16.to_le_bytes()); // e_phentsize
-/// #     put(44, &1u16.to_le_bytes()); // e_phnum
-/// #     put(52, &1u32.to_le_bytes()); // PT_LOAD
-/// #     put(56, &84u32.to_le_bytes()); // p_offset
-/// #     put(60, &paddr.to_le_bytes()); // p_vaddr
-/// #     put(64, &paddr.to_le_bytes()); // p_paddr
-/// #     put(68, &(code.len() as u32).to_le_bytes()); // p_filesz
-/// #     put(72, &memsz.to_le_bytes()); // p_memsz
-/// #     b.extend_from_slice(code);
-/// #     b
+/// #     use imx_rproc_fw::elfw::{Header, Image, Segment};
+/// #     let segment = Segment::load(paddr, imx_rproc_fw::elf::PF_R, code.to_vec(), memsz, 4);
+/// #     let img = Image { header: Header::arm_exec(entry), segments: vec![segment], sections: vec![] };
+/// #     img.serialize().unwrap().0
 /// # }
 /// let mut table = Vec::new();
 /// table.extend_from_slice(&0x2004_0000u32.to_le_bytes()); // initial SP: end of DTCM

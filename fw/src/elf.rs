@@ -42,22 +42,115 @@ pub const PN_XNUM: u16 = 0xffff;
 
 /// Program header type of a loadable segment.
 pub const PT_LOAD: u32 = 1;
+/// Segment flag: executable.
+pub const PF_X: u32 = 1;
+/// Segment flag: writable.
+pub const PF_W: u32 = 2;
+/// Segment flag: readable.
+pub const PF_R: u32 = 4;
 
 /// Section header type of an unused entry (such as entry 0).
 pub const SHT_NULL: u32 = 0;
+/// Section header type of a section with contents in the file.
+pub const SHT_PROGBITS: u32 = 1;
 /// Section header type of a string table.
 pub const SHT_STRTAB: u32 = 3;
 /// Section header type of a section occupying no file space (`.bss`).
 pub const SHT_NOBITS: u32 = 8;
 /// `e_shstrndx` value meaning "no section name string table".
 pub const SHN_UNDEF: u16 = 0;
+/// Section flag: writable.
+pub const SHF_WRITE: u32 = 1;
+/// Section flag: occupies memory at run time.
+pub const SHF_ALLOC: u32 = 2;
+/// Section flag: executable.
+pub const SHF_EXECINSTR: u32 = 4;
 
+/// Size of `e_ident`.
+pub const EI_NIDENT: usize = 16;
 /// Index of the class byte in `e_ident`.
-const EI_CLASS: usize = 4;
+pub const EI_CLASS: usize = 4;
 /// Index of the data-encoding byte in `e_ident`.
-const EI_DATA: usize = 5;
+pub const EI_DATA: usize = 5;
 /// Index of the version byte in `e_ident`.
-const EI_VERSION: usize = 6;
+pub const EI_VERSION: usize = 6;
+
+/// Field offsets of the ELF32 file header (`Elf32_Ehdr`, the kernel's
+/// `include/uapi/linux/elf.h` `elf32_hdr`).
+pub mod ehdr_field {
+    /// `e_ident[EI_NIDENT]`.
+    pub const IDENT: usize = 0;
+    /// `e_type` (16 bits).
+    pub const TYPE: usize = 16;
+    /// `e_machine` (16 bits).
+    pub const MACHINE: usize = 18;
+    /// `e_version`.
+    pub const VERSION: usize = 20;
+    /// `e_entry`.
+    pub const ENTRY: usize = 24;
+    /// `e_phoff`.
+    pub const PHOFF: usize = 28;
+    /// `e_shoff`.
+    pub const SHOFF: usize = 32;
+    /// `e_flags`.
+    pub const FLAGS: usize = 36;
+    /// `e_ehsize` (16 bits).
+    pub const EHSIZE: usize = 40;
+    /// `e_phentsize` (16 bits).
+    pub const PHENTSIZE: usize = 42;
+    /// `e_phnum` (16 bits).
+    pub const PHNUM: usize = 44;
+    /// `e_shentsize` (16 bits).
+    pub const SHENTSIZE: usize = 46;
+    /// `e_shnum` (16 bits).
+    pub const SHNUM: usize = 48;
+    /// `e_shstrndx` (16 bits).
+    pub const SHSTRNDX: usize = 50;
+}
+
+/// Field offsets of an ELF32 program header (`Elf32_Phdr`, `elf32_phdr`).
+pub mod phdr_field {
+    /// `p_type`.
+    pub const TYPE: usize = 0;
+    /// `p_offset`.
+    pub const OFFSET: usize = 4;
+    /// `p_vaddr`.
+    pub const VADDR: usize = 8;
+    /// `p_paddr`.
+    pub const PADDR: usize = 12;
+    /// `p_filesz`.
+    pub const FILESZ: usize = 16;
+    /// `p_memsz`.
+    pub const MEMSZ: usize = 20;
+    /// `p_flags`.
+    pub const FLAGS: usize = 24;
+    /// `p_align`.
+    pub const ALIGN: usize = 28;
+}
+
+/// Field offsets of an ELF32 section header (`Elf32_Shdr`, `elf32_shdr`).
+pub mod shdr_field {
+    /// `sh_name`.
+    pub const NAME: usize = 0;
+    /// `sh_type`.
+    pub const TYPE: usize = 4;
+    /// `sh_flags`.
+    pub const FLAGS: usize = 8;
+    /// `sh_addr`.
+    pub const ADDR: usize = 12;
+    /// `sh_offset`.
+    pub const OFFSET: usize = 16;
+    /// `sh_size`.
+    pub const SIZE: usize = 20;
+    /// `sh_link`.
+    pub const LINK: usize = 24;
+    /// `sh_info`.
+    pub const INFO: usize = 28;
+    /// `sh_addralign`.
+    pub const ADDRALIGN: usize = 32;
+    /// `sh_entsize`.
+    pub const ENTSIZE: usize = 36;
+}
 
 /// End of the 32-bit address space: the highest allowed end (exclusive) of
 /// a segment.
@@ -93,7 +186,7 @@ fn file_range(data: &[u8], off: u32, len: u32) -> Option<&[u8]> {
 
 /// The raw fields of the ELF32 file header.
 struct Ehdr {
-    ident: [u8; 16],
+    ident: [u8; EI_NIDENT],
     e_type: u16,
     e_machine: u16,
     e_version: u32,
@@ -112,21 +205,22 @@ struct Ehdr {
 impl Ehdr {
     /// Decodes the file header, or `None` if `b` is too short.
     fn decode(b: &[u8]) -> Option<Self> {
+        use ehdr_field as f;
         Some(Ehdr {
-            ident: *b.first_chunk::<16>()?,
-            e_type: rd16(b, 16)?,
-            e_machine: rd16(b, 18)?,
-            e_version: rd32(b, 20)?,
-            e_entry: rd32(b, 24)?,
-            e_phoff: rd32(b, 28)?,
-            e_shoff: rd32(b, 32)?,
-            e_flags: rd32(b, 36)?,
-            e_ehsize: rd16(b, 40)?,
-            e_phentsize: rd16(b, 42)?,
-            e_phnum: rd16(b, 44)?,
-            e_shentsize: rd16(b, 46)?,
-            e_shnum: rd16(b, 48)?,
-            e_shstrndx: rd16(b, 50)?,
+            ident: *b.get(f::IDENT..)?.first_chunk::<EI_NIDENT>()?,
+            e_type: rd16(b, f::TYPE)?,
+            e_machine: rd16(b, f::MACHINE)?,
+            e_version: rd32(b, f::VERSION)?,
+            e_entry: rd32(b, f::ENTRY)?,
+            e_phoff: rd32(b, f::PHOFF)?,
+            e_shoff: rd32(b, f::SHOFF)?,
+            e_flags: rd32(b, f::FLAGS)?,
+            e_ehsize: rd16(b, f::EHSIZE)?,
+            e_phentsize: rd16(b, f::PHENTSIZE)?,
+            e_phnum: rd16(b, f::PHNUM)?,
+            e_shentsize: rd16(b, f::SHENTSIZE)?,
+            e_shnum: rd16(b, f::SHNUM)?,
+            e_shstrndx: rd16(b, f::SHSTRNDX)?,
         })
     }
 }
@@ -174,15 +268,16 @@ pub struct ProgramHeader {
 impl ProgramHeader {
     /// Decodes a program header, or `None` if `b` is too short.
     fn decode(b: &[u8]) -> Option<Self> {
+        use phdr_field as f;
         Some(ProgramHeader {
-            p_type: rd32(b, 0)?,
-            p_offset: rd32(b, 4)?,
-            p_vaddr: rd32(b, 8)?,
-            p_paddr: rd32(b, 12)?,
-            p_filesz: rd32(b, 16)?,
-            p_memsz: rd32(b, 20)?,
-            p_flags: rd32(b, 24)?,
-            p_align: rd32(b, 28)?,
+            p_type: rd32(b, f::TYPE)?,
+            p_offset: rd32(b, f::OFFSET)?,
+            p_vaddr: rd32(b, f::VADDR)?,
+            p_paddr: rd32(b, f::PADDR)?,
+            p_filesz: rd32(b, f::FILESZ)?,
+            p_memsz: rd32(b, f::MEMSZ)?,
+            p_flags: rd32(b, f::FLAGS)?,
+            p_align: rd32(b, f::ALIGN)?,
         })
     }
 }
@@ -237,12 +332,13 @@ struct Shdr {
 impl Shdr {
     /// Decodes a section header, or `None` if `b` is too short.
     fn decode(b: &[u8]) -> Option<Self> {
+        use shdr_field as f;
         Some(Shdr {
-            sh_name: rd32(b, 0)?,
-            sh_type: rd32(b, 4)?,
-            sh_addr: rd32(b, 12)?,
-            sh_offset: rd32(b, 16)?,
-            sh_size: rd32(b, 20)?,
+            sh_name: rd32(b, f::NAME)?,
+            sh_type: rd32(b, f::TYPE)?,
+            sh_addr: rd32(b, f::ADDR)?,
+            sh_offset: rd32(b, f::OFFSET)?,
+            sh_size: rd32(b, f::SIZE)?,
         })
     }
 }
@@ -285,28 +381,14 @@ impl<'a> Elf32<'a> {
     /// ```
     /// use imx_rproc_fw::elf::{load_into, Elf32};
     /// use imx_rproc_fw::error::Error;
-    /// # // A minimal ELF32 ARM executable: one PT_LOAD segment holding
-    /// # // `code` at device address `paddr`, `memsz` bytes in memory.
+    /// # // A minimal ELF32 ARM executable, written with the crate's writer
+    /// # // (feature `builder`): one PT_LOAD segment holding `code` at device
+    /// # // address `paddr`, `memsz` bytes in memory, at the end of the file.
     /// # fn image(entry: u32, paddr: u32, code: &[u8], memsz: u32) -> Vec<u8> {
-    /// #     let mut b = vec![0u8; 52 + 32];
-    /// #     b[..7].copy_from_slice(b"\x7fELF\x01\x01\x01");
-    /// #     let mut put = |at: usize, v: &[u8]| b[at..at + v.len()].copy_from_slice(v);
-    /// #     put(16, &2u16.to_le_bytes()); // ET_EXEC
-    /// #     put(18, &40u16.to_le_bytes()); // EM_ARM
-    /// #     put(20, &1u32.to_le_bytes()); // e_version
-    /// #     put(24, &entry.to_le_bytes());
-    /// #     put(28, &52u32.to_le_bytes()); // e_phoff
-    /// #     put(40, &52u16.to_le_bytes()); // e_ehsize
-    /// #     put(42, &32u16.to_le_bytes()); // e_phentsize
-    /// #     put(44, &1u16.to_le_bytes()); // e_phnum
-    /// #     put(52, &1u32.to_le_bytes()); // PT_LOAD
-    /// #     put(56, &84u32.to_le_bytes()); // p_offset
-    /// #     put(60, &paddr.to_le_bytes()); // p_vaddr
-    /// #     put(64, &paddr.to_le_bytes()); // p_paddr
-    /// #     put(68, &(code.len() as u32).to_le_bytes()); // p_filesz
-    /// #     put(72, &memsz.to_le_bytes()); // p_memsz
-    /// #     b.extend_from_slice(code);
-    /// #     b
+    /// #     use imx_rproc_fw::elfw::{Header, Image, Segment};
+    /// #     let segment = Segment::load(paddr, imx_rproc_fw::elf::PF_R, code.to_vec(), memsz, 4);
+    /// #     let img = Image { header: Header::arm_exec(entry), segments: vec![segment], sections: vec![] };
+    /// #     img.serialize().unwrap().0
     /// # }
     /// let img = image(0x1, 0x0, &[0xaa; 8], 16);
     /// let elf = Elf32::parse(&img)?;

@@ -5,8 +5,8 @@
 //! address translation table ([`att`]), their error type ([`error`]) and
 //! the roles of the M7's memory regions ([`region`]); behind the cargo
 //! feature `builder` (host only, never in the kernel module), the
-//! resource-table builders the tests and `tools/mkfw` write tables with
-//! (`builder`);
+//! resource-table builders (`builder`) and the ELF writer (`elfw`) the
+//! tests, the fuzzers and `tools/mkfw` write tables and images with;
 //! also the test images' manifest ([`manifest`]), which only the host tools
 //! and the simulator use.
 //!
@@ -39,6 +39,8 @@ pub mod boot;
 #[cfg(feature = "builder")]
 pub mod builder;
 pub mod elf;
+#[cfg(feature = "builder")]
+pub mod elfw;
 pub mod error;
 pub mod manifest;
 pub mod region;

@@ -4,14 +4,12 @@
 
 mod common;
 
-use common::{put_u32, sample, ElfBuilder, Sec, Seg};
+use common::{put_u32, sample, ElfBuilder, Sec, Seg, SHT_PROGBITS};
 use imx_rproc_fw::{
     boot::{reset_vector, VectorSource},
     elf::{Elf32, PT_LOAD},
     error::Error,
 };
-
-const SHT_PROGBITS: u32 = 1;
 
 /// A DDR image as a Zephyr link makes it: vector table at 0x80000000
 /// (SP, reset handler 0x80000401), entry = the reset handler.

@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{eh, ph, sample, sh, Built, ElfBuilder, Seg, PT_ARM_EXIDX};
+use common::{
+    eh, ph, sample, sh, Built, ElfBuilder, Seg, EI_CLASS, EI_DATA, EI_VERSION, PT_ARM_EXIDX,
+};
 use imx_rproc_fw::elf::{load_into, Elf32, LoadSegment, ProgramHeader, PT_LOAD, SHT_NOBITS};
 use imx_rproc_fw::error::Error;
 
@@ -147,7 +149,7 @@ fn bad_magic() {
 fn bad_class() {
     for class in [0, 2, 3, 0xff] {
         let mut b = built();
-        b.image[eh::CLASS] = class;
+        b.image[EI_CLASS] = class;
         assert_eq!(parse_err(&b.image), Error::BadClass);
     }
 }
@@ -156,7 +158,7 @@ fn bad_class() {
 fn bad_data_encoding() {
     for data in [0, 2, 0xff] {
         let mut b = built();
-        b.image[eh::DATA] = data;
+        b.image[EI_DATA] = data;
         assert_eq!(parse_err(&b.image), Error::BadData);
     }
 }
@@ -164,16 +166,16 @@ fn bad_data_encoding() {
 #[test]
 fn bad_version() {
     let mut b = built();
-    b.image[eh::VERSION] = 0;
+    b.image[EI_VERSION] = 0;
     assert_eq!(parse_err(&b.image), Error::BadVersion);
     let mut b = built();
-    b.image[eh::VERSION] = 2;
+    b.image[EI_VERSION] = 2;
     assert_eq!(parse_err(&b.image), Error::BadVersion);
     let mut b = built();
-    b.set_eh32(eh::E_VERSION, 0);
+    b.set_eh32(eh::VERSION, 0);
     assert_eq!(parse_err(&b.image), Error::BadVersion);
     let mut b = built();
-    b.set_eh32(eh::E_VERSION, 0x101);
+    b.set_eh32(eh::VERSION, 0x101);
     assert_eq!(parse_err(&b.image), Error::BadVersion);
 }
 

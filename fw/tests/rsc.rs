@@ -889,3 +889,30 @@ fn rsc_descriptions_are_distinct_and_plain() {
         Error::BadVersion.describe()
     );
 }
+
+// ---------------------------------------------------------------------
+// The core-only builders (a Cursor over a fixed buffer, what the kernel
+// module's KUnit selftests use) write what the Vec builders write.
+
+#[test]
+fn cursor_builders_write_the_vec_builders_bytes() {
+    use common::rsc::{vdev_header, write_table, write_vdev_entry, Cursor};
+    let vrings = [[ANY, 16, 8, 0, 0], [ANY, 16, 8, 1, 0]];
+    let mut entry = [0u8; 68];
+    let mut c = Cursor::new(&mut entry);
+    write_vdev_entry(&mut c, &vdev_header(7, 0, 1, &vrings, &[]), &vrings, &[]);
+    let entry = c.finish().unwrap();
+    assert_eq!(entry, &zephyr_vdev()[..]);
+
+    let mut buf = [0u8; 88];
+    let mut c = Cursor::new(&mut buf);
+    let [off] = write_table::<1>(&mut c, &[entry], 0);
+    assert_eq!(c.finish().unwrap(), &zephyr().bytes[..]);
+    assert_eq!(off, zephyr().offsets[0]);
+
+    // A buffer one byte short: nothing is returned, nothing panics.
+    let mut short = [0u8; 87];
+    let mut c = Cursor::new(&mut short);
+    write_table::<1>(&mut c, &[entry], 0);
+    assert_eq!(c.finish(), None);
+}

@@ -1,54 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Builds ELF32 little-endian ARM images for the tests, and patches fields
-//! of built images to produce specific malformations.
+//! Builds ELF32 little-endian ARM images for the tests with the crate's
+//! own writer (`fw/src/elfw.rs`), and patches fields of built images, at
+//! the reader's field offsets, to produce specific malformations.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
-/// Offsets of the ELF32 file header fields.
-pub mod eh {
-    pub const CLASS: usize = 4;
-    pub const DATA: usize = 5;
-    pub const VERSION: usize = 6;
-    pub const TYPE: usize = 16;
-    pub const MACHINE: usize = 18;
-    pub const E_VERSION: usize = 20;
-    pub const ENTRY: usize = 24;
-    pub const PHOFF: usize = 28;
-    pub const SHOFF: usize = 32;
-    pub const FLAGS: usize = 36;
-    pub const EHSIZE: usize = 40;
-    pub const PHENTSIZE: usize = 42;
-    pub const PHNUM: usize = 44;
-    pub const SHENTSIZE: usize = 46;
-    pub const SHNUM: usize = 48;
-    pub const SHSTRNDX: usize = 50;
-}
+use imx_rproc_fw::elf::{PF_R, PF_W, PF_X, PT_LOAD, SHT_NOBITS};
+use imx_rproc_fw::elfw::{Header, Image, Section, SectionData, Segment};
 
-/// Offsets of the ELF32 program header fields.
-pub mod ph {
-    pub const TYPE: usize = 0;
-    pub const OFFSET: usize = 4;
-    pub const VADDR: usize = 8;
-    pub const PADDR: usize = 12;
-    pub const FILESZ: usize = 16;
-    pub const MEMSZ: usize = 20;
-    pub const FLAGS: usize = 24;
-    pub const ALIGN: usize = 28;
-}
+/// Offsets of the ELF32 file header, program header and section header
+/// fields: the reader's.
+pub use imx_rproc_fw::elf::{ehdr_field as eh, phdr_field as ph, shdr_field as sh};
+pub use imx_rproc_fw::elf::{EI_CLASS, EI_DATA, EI_VERSION, SHT_PROGBITS};
 
-/// Offsets of the ELF32 section header fields.
-pub mod sh {
-    pub const NAME: usize = 0;
-    pub const TYPE: usize = 4;
-    pub const FLAGS: usize = 8;
-    pub const ADDR: usize = 12;
-    pub const OFFSET: usize = 16;
-    pub const SIZE: usize = 20;
-}
-
+/// `PT_ARM_EXIDX` (the ARM ELF ABI, "Program headers"; binutils'
+/// `include/elf/arm.h`).
 pub const PT_ARM_EXIDX: u32 = 0x7000_0001;
-pub const SHT_PROGBITS: u32 = 1;
 
 pub fn put_u16(buf: &mut [u8], off: usize, v: u16) {
     buf[off..off + 2].copy_from_slice(&v.to_le_bytes());
@@ -126,7 +94,7 @@ pub fn sample() -> ElfBuilder {
         shentsize: 40,
         segments: vec![
             Seg {
-                p_type: imx_rproc_fw::elf::PT_LOAD,
+                p_type: PT_LOAD,
                 paddr: 0x0000_0000,
                 data: pattern(0x100, 1),
                 memsz: 0x100,
@@ -138,7 +106,7 @@ pub fn sample() -> ElfBuilder {
                 memsz: 0x10,
             },
             Seg {
-                p_type: imx_rproc_fw::elf::PT_LOAD,
+                p_type: PT_LOAD,
                 paddr: 0x2000_0000,
                 data: pattern(0x40, 3),
                 memsz: 0x200,
@@ -159,7 +127,7 @@ pub fn sample() -> ElfBuilder {
             },
             Sec {
                 name: b".bss".to_vec(),
-                sh_type: imx_rproc_fw::elf::SHT_NOBITS,
+                sh_type: SHT_NOBITS,
                 addr: 0x2000_0040,
                 data: vec![0; 0x1c0],
             },
@@ -167,113 +135,79 @@ pub fn sample() -> ElfBuilder {
     }
 }
 
-fn align4(v: &mut Vec<u8>) {
-    while v.len() % 4 != 0 {
-        v.push(0);
-    }
-}
-
 impl ElfBuilder {
+    /// The image as the writer lays it out: `e_flags` 0x05000400, every
+    /// segment `PF_R | PF_W | PF_X` aligned to 4 (`p_vaddr == p_paddr`),
+    /// the sections' bytes after the segments, `.shstrtab` last; an
+    /// `SHT_NOBITS` section has no bytes but its `sh_size` (and its
+    /// `sh_offset` where its bytes would be). Entries are `phentsize` and
+    /// `shentsize` bytes apart.
     pub fn build(&self) -> Built {
-        let phentsize = usize::from(self.phentsize);
-        let shentsize = usize::from(self.shentsize);
-        let phoff = 52;
-        let mut img = vec![0u8; phoff + phentsize * self.segments.len()];
-
-        // Segment data.
-        let mut seg_offsets = Vec::new();
-        for s in &self.segments {
-            align4(&mut img);
-            seg_offsets.push(img.len());
-            img.extend_from_slice(&s.data);
-        }
-
-        // Section data and names.
-        let mut sec_offsets = Vec::new();
-        let mut shstrtab = vec![0u8];
-        let mut name_offsets = Vec::new();
-        let (mut shoff, mut shnum, mut shstrndx) = (0, 0, 0);
-        let (mut shstrtab_offset, mut shstrtab_size) = (0, 0);
-        if let Some(sections) = &self.sections {
-            for s in sections {
-                name_offsets.push(shstrtab.len());
-                shstrtab.extend_from_slice(&s.name);
-                shstrtab.push(0);
-                align4(&mut img);
-                sec_offsets.push(img.len());
-                if s.sh_type != imx_rproc_fw::elf::SHT_NOBITS {
-                    img.extend_from_slice(&s.data);
+        let mut header = Header::arm_exec(self.entry);
+        header.e_flags = 0x0500_0400;
+        header.e_phentsize = self.phentsize;
+        header.ph_stride = self.phentsize;
+        header.e_shentsize = self.shentsize;
+        header.sh_stride = self.shentsize;
+        let segments = self
+            .segments
+            .iter()
+            .map(|s| Segment {
+                p_type: s.p_type,
+                ..Segment::load(s.paddr, PF_R | PF_W | PF_X, s.data.clone(), s.memsz, 4)
+            })
+            .collect();
+        let mut sections = Vec::new();
+        if let Some(secs) = &self.sections {
+            sections.push(Section::null());
+            for s in secs {
+                let name = String::from_utf8(s.name.clone()).expect("a UTF-8 name");
+                let nobits = s.sh_type == SHT_NOBITS;
+                let data = if nobits { Vec::new() } else { s.data.clone() };
+                let mut sec = Section::new(&name, s.sh_type, 0, s.addr, 0, SectionData::Own(data));
+                if nobits {
+                    sec.sh_size = Some(s.data.len() as u32);
                 }
+                sections.push(sec);
             }
-            let shstrtab_name = shstrtab.len();
-            shstrtab.extend_from_slice(b".shstrtab\0");
-            shstrtab_offset = img.len();
-            shstrtab_size = shstrtab.len();
-            img.extend_from_slice(&shstrtab);
-            align4(&mut img);
-            shoff = img.len();
-            shnum = sections.len() + 2;
-            shstrndx = sections.len() + 1;
-            img.resize(shoff + shnum * shentsize, 0);
-            for (i, s) in sections.iter().enumerate() {
-                let h = shoff + (i + 1) * shentsize;
-                put_u32(&mut img, h + sh::NAME, name_offsets[i] as u32);
-                put_u32(&mut img, h + sh::TYPE, s.sh_type);
-                put_u32(&mut img, h + sh::ADDR, s.addr);
-                put_u32(&mut img, h + sh::OFFSET, sec_offsets[i] as u32);
-                put_u32(&mut img, h + sh::SIZE, s.data.len() as u32);
-            }
-            let h = shoff + shstrndx * shentsize;
-            put_u32(&mut img, h + sh::NAME, shstrtab_name as u32);
-            put_u32(&mut img, h + sh::TYPE, imx_rproc_fw::elf::SHT_STRTAB);
-            put_u32(&mut img, h + sh::OFFSET, shstrtab_offset as u32);
-            put_u32(&mut img, h + sh::SIZE, shstrtab_size as u32);
+            sections.push(Section::shstrtab());
+        } else {
+            // No section headers at all: e_shoff 0 too.
+            header.e_shoff = Some(0);
         }
-
-        // File header.
-        img[..4].copy_from_slice(&imx_rproc_fw::elf::ELFMAG);
-        img[eh::CLASS] = 1;
-        img[eh::DATA] = 1;
-        img[eh::VERSION] = 1;
-        put_u16(&mut img, eh::TYPE, 2);
-        put_u16(&mut img, eh::MACHINE, 40);
-        put_u32(&mut img, eh::E_VERSION, 1);
-        put_u32(&mut img, eh::ENTRY, self.entry);
-        put_u32(&mut img, eh::PHOFF, phoff as u32);
-        put_u32(&mut img, eh::SHOFF, shoff as u32);
-        put_u32(&mut img, eh::FLAGS, 0x0500_0400);
-        put_u16(&mut img, eh::EHSIZE, 52);
-        put_u16(&mut img, eh::PHENTSIZE, self.phentsize);
-        put_u16(&mut img, eh::PHNUM, self.segments.len() as u16);
-        put_u16(&mut img, eh::SHENTSIZE, self.shentsize);
-        put_u16(&mut img, eh::SHNUM, shnum as u16);
-        put_u16(&mut img, eh::SHSTRNDX, shstrndx as u16);
-
-        // Program headers.
-        for (i, s) in self.segments.iter().enumerate() {
-            let h = phoff + i * phentsize;
-            put_u32(&mut img, h + ph::TYPE, s.p_type);
-            put_u32(&mut img, h + ph::OFFSET, seg_offsets[i] as u32);
-            put_u32(&mut img, h + ph::VADDR, s.paddr);
-            put_u32(&mut img, h + ph::PADDR, s.paddr);
-            put_u32(&mut img, h + ph::FILESZ, s.data.len() as u32);
-            put_u32(&mut img, h + ph::MEMSZ, s.memsz);
-            put_u32(&mut img, h + ph::FLAGS, 0x7);
-            put_u32(&mut img, h + ph::ALIGN, 4);
-        }
-
+        let image = Image {
+            header,
+            segments,
+            sections,
+        };
+        let (bytes, layout) = image.serialize().expect("test image serialises");
+        let offsets = |v: &[u32]| v.iter().map(|&o| o as usize).collect::<Vec<_>>();
+        let shnum = image.sections.len();
+        let (shstrndx, shstrtab_offset, shstrtab_size) = match shnum {
+            0 => (0, 0, 0),
+            n => (
+                n - 1,
+                layout.section_offsets[n - 1] as usize,
+                layout.section_sizes[n - 1] as usize,
+            ),
+        };
         Built {
-            image: img,
-            phoff,
-            phentsize,
-            seg_offsets,
-            shoff,
-            shentsize,
+            image: bytes,
+            phoff: layout.phoff as usize,
+            phentsize: usize::from(self.phentsize),
+            seg_offsets: offsets(&layout.segment_offsets),
+            shoff: if shnum == 0 { 0 } else { layout.shoff as usize },
+            shentsize: usize::from(self.shentsize),
             shnum,
             shstrndx,
             shstrtab_offset,
             shstrtab_size,
-            sec_offsets,
+            sec_offsets: offsets(
+                layout
+                    .section_offsets
+                    .get(1..shnum.saturating_sub(1))
+                    .unwrap_or(&[]),
+            ),
         }
     }
 }

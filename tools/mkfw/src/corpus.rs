@@ -58,9 +58,10 @@ use imx_rproc_fw::{
 };
 
 use crate::firmware::{self, Firmware, Params, SEG_CODE, SEG_DATA, SEG_RSC};
-use crate::image::{Image, SectionData, Segment, PF_R, SHT_NOBITS};
 use crate::manifest;
 use crate::rsc::{self, ZephyrTable};
+use imx_rproc_fw::elf::{PF_R, SHT_NOBITS};
+use imx_rproc_fw::elfw::{Image, SectionData, Segment};
 
 /// A device-address range `[start, start + size)` of the virtual board.
 pub type Span = (u64, u64);
@@ -743,7 +744,7 @@ pub fn cases() -> Vec<Case> {
     add("rsc-offset-misaligned", "rsc", "offset[1] 0x5d, not 4-byte aligned", with_table(|t| t.offsets = Some(vec![VDEV_OFF as u32, TRACE_OFF as u32 + 1])), fwv(RT, E::RscOffsetMisaligned { index: 1 }));
     add("rsc-entries-same-offset", "rsc", "offset[0] = offset[1]: the vdev twice, on the same bytes", with_table(|t| t.offsets = Some(vec![VDEV_OFF as u32, VDEV_OFF as u32])), fwv(RT, E::RscEntriesOverlap { index: 1 }));
     add("rsc-offset-into-vdev", "rsc", "offset[1] 0x44 points inside the vdev (a carveout made of vring bytes)", with_table(|t| t.offsets = Some(vec![VDEV_OFF as u32, 0x44])), fwv(RT, E::RscEntriesOverlap { index: 1 }));
-    add("rsc-vdev-config-overlaps-trace", "rsc", "vdev config_len 44: its config space covers the trace entry", with_table(|t| t.vdev.config_len = 44), fwv(RT, E::RscEntriesOverlap { index: 1 }));
+    add("rsc-vdev-config-overlaps-trace", "rsc", "vdev config_len 44: its config space covers the trace entry", with_table(|t| t.vdev.header.config_len = 44), fwv(RT, E::RscEntriesOverlap { index: 1 }));
     add("rsc-type-unknown", "rsc", "entry 0 of type 4 (RSC_LAST, unknown)", with_rsc_bytes(|b| put32(b, VDEV_OFF, 4)), fwv(RT, E::RscUnknownType { index: 0, kind: 4 }));
     add("rsc-type-past-vendor", "rsc", "entry 0 of type 513, past the vendor range 128..512", with_rsc_bytes(|b| put32(b, VDEV_OFF, 513)), fwv(RT, E::RscUnknownType { index: 0, kind: 513 }));
     add("rsc-vdev-truncated", "rsc", ".resource_table sh_size 0x44 ends inside the vdev's vrings", with_image(|i, _| {
@@ -760,11 +761,11 @@ pub fn cases() -> Vec<Case> {
         put32(&mut b, 136, 2);
         fw.image.segments[SEG_RSC].data = b;
     }), fwv(RT, E::RscEntryTruncated { index: 1 }));
-    add("rsc-vdev-vrings-255", "rsc", "vdev num_of_vrings 255", with_table(|t| t.vdev.num_of_vrings = 255), fwv(RT, E::RscVdevTooManyVrings { index: 0 }));
-    add("rsc-vdev-vrings-3", "rsc", "vdev num_of_vrings 3 (the core has room for 2)", with_table(|t| t.vdev.num_of_vrings = 3), fwv(RT, E::RscVdevTooManyVrings { index: 0 }));
-    add("rsc-vdev-config-len-huge", "rsc", "vdev config_len 0xfffffff0 (overflows)", with_table(|t| t.vdev.config_len = 0xffff_fff0), fwv(RT, E::RscVdevConfigOverflow { index: 0 }));
-    add("rsc-vdev-config-past-table", "rsc", "vdev config_len 0x100, past the end of the table", with_table(|t| t.vdev.config_len = 0x100), fwv(RT, E::RscVdevConfigOverflow { index: 0 }));
-    add("rsc-vdev-reserved-nonzero", "rsc", "vdev reserved[0] = 1", with_table(|t| t.vdev.reserved[0] = 1), fwv(RT, E::RscVdevReservedNotZero { index: 0 }));
+    add("rsc-vdev-vrings-255", "rsc", "vdev num_of_vrings 255", with_table(|t| t.vdev.header.num_of_vrings = 255), fwv(RT, E::RscVdevTooManyVrings { index: 0 }));
+    add("rsc-vdev-vrings-3", "rsc", "vdev num_of_vrings 3 (the core has room for 2)", with_table(|t| t.vdev.header.num_of_vrings = 3), fwv(RT, E::RscVdevTooManyVrings { index: 0 }));
+    add("rsc-vdev-config-len-huge", "rsc", "vdev config_len 0xfffffff0 (overflows)", with_table(|t| t.vdev.header.config_len = 0xffff_fff0), fwv(RT, E::RscVdevConfigOverflow { index: 0 }));
+    add("rsc-vdev-config-past-table", "rsc", "vdev config_len 0x100, past the end of the table", with_table(|t| t.vdev.header.config_len = 0x100), fwv(RT, E::RscVdevConfigOverflow { index: 0 }));
+    add("rsc-vdev-reserved-nonzero", "rsc", "vdev reserved[0] = 1", with_table(|t| t.vdev.header.reserved[0] = 1), fwv(RT, E::RscVdevReservedNotZero { index: 0 }));
     add("rsc-vring-num-3", "rsc", "vring0 num 3, not a power of two", with_table(|t| t.vdev.vrings[0].num = 3), fwv(RT, E::RscVringNumInvalid { index: 0, vring: 0 }));
     add("rsc-vring-num-0", "rsc", "vring1 num 0", with_table(|t| t.vdev.vrings[1].num = 0), fwv(RT, E::RscVringNumInvalid { index: 0, vring: 1 }));
     add("rsc-vring-num-huge", "rsc", "vring0 num 0x80000000 (vring_size overflows)", with_table(|t| t.vdev.vrings[0].num = 0x8000_0000), fwv(RT, E::RscVringNumInvalid { index: 0, vring: 0 }));

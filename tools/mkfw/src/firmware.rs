@@ -44,13 +44,13 @@
 
 use std::fmt;
 
-use crate::image::{
-    Header, Image, Section, SectionData, Segment, PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR,
-    SHF_WRITE, SHT_NOBITS, SHT_PROGBITS,
-};
 use crate::manifest::{self, Manifest};
 use crate::rsc::ZephyrTable;
 use crate::Error;
+use imx_rproc_fw::elf::{
+    PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS,
+};
+use imx_rproc_fw::elfw::{Header, Image, Section, SectionData, Segment};
 
 /// Default load address: the Verdin `m7_reserved` region in DDR.
 pub const DEFAULT_BASE: u32 = 0x8000_0000;
@@ -503,7 +503,7 @@ pub fn build_with_table(p: &Params, rsc: Option<Vec<u8>>) -> Result<Firmware, Er
 impl Firmware {
     /// Serialises the image.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
-        self.image.serialize().map(|(bytes, _)| bytes)
+        Ok(self.image.serialize()?.0)
     }
 }
 

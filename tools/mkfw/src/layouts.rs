@@ -19,11 +19,11 @@
 //! puts it, `no` otherwise, `none` without a table, `tcm` for images the virtual board cannot
 //! hold), and the layout in words.
 
-use crate::image::{
-    Header, Image, Section, SectionData, Segment, PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR,
-    SHF_WRITE, SHT_NOBITS, SHT_PROGBITS,
-};
 use crate::rsc::ZephyrTable;
+use imx_rproc_fw::elf::{
+    PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS,
+};
+use imx_rproc_fw::elfw::{Header, Image, Section, SectionData, Segment};
 use imx_rproc_fw::{builder, rsc::VIRTIO_ID_RPMSG};
 
 /// `PT_GNU_STACK`.

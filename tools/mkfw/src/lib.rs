@@ -11,8 +11,8 @@
 //! - [`manifest`]: the 64-byte manifest the simulated M7 checks, and the
 //!   definition of its checksums.
 //! - [`rsc`]: the resource table (encoder and decoder).
-//! - [`image`]: a mutable ELF32 image and its serialiser, the basis of a
-//!   later malformed-image corpus generator.
+//! - The ELF32 images themselves are written with `imx_rproc_fw::elfw`
+//!   (feature `builder`), the writer of the driver's own format crate.
 //! - [`corpus`]: the malformed-image corpus (`mkfw corpus --out DIR`): one
 //!   image per defect, the valid edge cases, and what the driver must answer.
 //! - [`layouts`]: images in the layouts real i.MX95 M7 firmware is linked
@@ -28,7 +28,6 @@ pub mod corpus;
 pub mod describe;
 pub mod errno;
 pub mod firmware;
-pub mod image;
 pub mod layouts;
 pub mod manifest;
 pub mod rsc;
@@ -151,3 +150,9 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<imx_rproc_fw::elfw::SerializeError> for Error {
+    fn from(e: imx_rproc_fw::elfw::SerializeError) -> Self {
+        Error::Serialize(e.0)
+    }
+}

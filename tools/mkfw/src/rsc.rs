@@ -13,7 +13,8 @@
 
 use std::fmt;
 
-use imx_rproc_fw::builder::{self, VdevHeader};
+use imx_rproc_fw::builder;
+pub use imx_rproc_fw::builder::VdevHeader;
 use imx_rproc_fw::rsc::{mem_field, trace_field, vdev_field, vring_field, RSC_HDR_SIZE};
 pub use imx_rproc_fw::rsc::{
     FW_RSC_ADDR_ANY, RSC_CARVEOUT, RSC_DEVMEM, RSC_TRACE, RSC_VDEV, VIRTIO_ID_RPMSG,
@@ -47,25 +48,13 @@ pub struct Vring {
     pub pa: u32,
 }
 
-/// `struct fw_rsc_vdev` with its vrings.
+/// `struct fw_rsc_vdev` with its vrings: the fields before the vrings are
+/// those of the builder's [`VdevHeader`] (`imx_rproc_fw::builder`), each as
+/// written (`num_of_vrings` and `config_len` need not match the vrings).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vdev {
-    /// Virtio device id.
-    pub id: u32,
-    /// Notification id.
-    pub notifyid: u32,
-    /// Device features.
-    pub dfeatures: u32,
-    /// Guest features (written by the host).
-    pub gfeatures: u32,
-    /// Length of the config space following the vrings.
-    pub config_len: u32,
-    /// Virtio status (written by the host).
-    pub status: u8,
-    /// Number of vrings (normally `vrings.len()`).
-    pub num_of_vrings: u8,
-    /// Reserved bytes.
-    pub reserved: [u8; 2],
+    /// Everything after the type word and before the vrings.
+    pub header: VdevHeader,
     /// The vrings.
     pub vrings: Vec<Vring>,
 }
@@ -149,14 +138,16 @@ impl ZephyrTable {
             reserved: [0, 0],
             offsets: None,
             vdev: Vdev {
-                id: VIRTIO_ID_RPMSG,
-                notifyid: 0,
-                dfeatures: VIRTIO_RPMSG_F_NS_BIT,
-                gfeatures: 0,
-                config_len: 0,
-                status: 0,
-                num_of_vrings: 2,
-                reserved: [0, 0],
+                header: VdevHeader {
+                    id: VIRTIO_ID_RPMSG,
+                    notifyid: 0,
+                    dfeatures: VIRTIO_RPMSG_F_NS_BIT,
+                    gfeatures: 0,
+                    config_len: 0,
+                    status: 0,
+                    num_of_vrings: 2,
+                    reserved: [0, 0],
+                },
                 vrings: vec![vring(0), vring(1)],
             },
             trace: trace.map(|(da, len)| Trace {
@@ -198,23 +189,13 @@ impl ZephyrTable {
         for i in 0..entries {
             w(offsets.get(i).copied().unwrap_or(0), &mut b);
         }
-        let v = &self.vdev;
-        let header = VdevHeader {
-            id: v.id,
-            notifyid: v.notifyid,
-            dfeatures: v.dfeatures,
-            gfeatures: v.gfeatures,
-            config_len: v.config_len,
-            status: v.status,
-            num_of_vrings: v.num_of_vrings,
-            reserved: v.reserved,
-        };
-        let vrings: Vec<_> = v
+        let vrings: Vec<_> = self
+            .vdev
             .vrings
             .iter()
             .map(|r| [r.da, r.align, r.num, r.notifyid, r.pa])
             .collect();
-        b.extend(builder::vdev_entry(&header, &vrings, &[]));
+        b.extend(builder::vdev_entry(&self.vdev.header, &vrings, &[]));
         if let Some(t) = &self.trace {
             b.extend(builder::trace_entry(t.da, t.len, t.reserved, t.name));
         }
@@ -324,17 +305,19 @@ pub fn decode(b: &[u8]) -> Result<Table, String> {
             RSC_VDEV => {
                 let bb = body(b, o, VDEV_BODY_SIZE, "vdev")?;
                 let mut vdev = Vdev {
-                    id: word(&bb, vdev_field::ID),
-                    notifyid: word(&bb, vdev_field::NOTIFYID),
-                    dfeatures: word(&bb, vdev_field::DFEATURES),
-                    gfeatures: word(&bb, vdev_field::GFEATURES),
-                    config_len: word(&bb, vdev_field::CONFIG_LEN),
-                    status: bb[vdev_field::STATUS],
-                    num_of_vrings: bb[vdev_field::NUM_OF_VRINGS],
-                    reserved: [bb[vdev_field::RESERVED], bb[vdev_field::RESERVED + 1]],
+                    header: VdevHeader {
+                        id: word(&bb, vdev_field::ID),
+                        notifyid: word(&bb, vdev_field::NOTIFYID),
+                        dfeatures: word(&bb, vdev_field::DFEATURES),
+                        gfeatures: word(&bb, vdev_field::GFEATURES),
+                        config_len: word(&bb, vdev_field::CONFIG_LEN),
+                        status: bb[vdev_field::STATUS],
+                        num_of_vrings: bb[vdev_field::NUM_OF_VRINGS],
+                        reserved: [bb[vdev_field::RESERVED], bb[vdev_field::RESERVED + 1]],
+                    },
                     vrings: Vec::new(),
                 };
-                for r in 0..usize::from(vdev.num_of_vrings) {
+                for r in 0..usize::from(vdev.header.num_of_vrings) {
                     let vb = body(b, o + VDEV_BODY_SIZE + r * VRING_SIZE, VRING_SIZE, "vring")?;
                     vdev.vrings.push(Vring {
                         da: word(&vb, vring_field::DA),
@@ -393,7 +376,7 @@ impl fmt::Display for Table {
                     t.reserved,
                     name_str(&t.name)
                 )?,
-                Entry::Vdev(v) => {
+                Entry::Vdev(Vdev { header: v, vrings }) => {
                     writeln!(
                         f,
                         "vdev id {} notifyid {} dfeatures 0x{:x} gfeatures 0x{:x} config_len {} status 0x{:x} num_of_vrings {} reserved [{}, {}]",
@@ -407,7 +390,7 @@ impl fmt::Display for Table {
                         v.reserved[0],
                         v.reserved[1]
                     )?;
-                    for (k, r) in v.vrings.iter().enumerate() {
+                    for (k, r) in vrings.iter().enumerate() {
                         writeln!(
                             f,
                             "        vring{k} da 0x{:08x} align {} num {} notifyid {} pa 0x{:08x}",

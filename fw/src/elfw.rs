@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A mutable description of an ELF32 little-endian image and its
-//! serialiser.
+//! The ELF32 writer (cargo feature `builder`, host only): a mutable
+//! description of an ELF32 little-endian image and its serialiser, which
+//! `tools/mkfw`, the fuzzers and the crate's own tests write images with.
+//! Every field is placed at the offsets [`super::elf`] reads it from
+//! ([`ehdr_field`], [`phdr_field`], [`shdr_field`]). The kernel module never
+//! compiles this file.
 //!
 //! [`Image`] holds the file-header fields, the program headers with their
 //! file bytes and the section headers; nothing is laid out until
@@ -20,52 +24,45 @@
 //! (such as `.shstrtab`, 4-byte aligned), section-header table (4-byte
 //! aligned), like the output of GNU ld.
 
-use crate::Error;
+// A writer of trusted images (a tool's or a test's): the sizes are
+// checked where an image could exceed its 32-bit fields, the rest is
+// plain arithmetic on values the caller chose.
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::as_conversions,
+    clippy::cast_possible_truncation,
+    clippy::cast_lossless,
+    clippy::indexing_slicing
+)]
 
-/// Size of the ELF32 file header.
-pub const EHDR_SIZE: u32 = 52;
-/// Size of an ELF32 program header.
-pub const PHDR_SIZE: u32 = 32;
-/// Size of an ELF32 section header.
-pub const SHDR_SIZE: u32 = 40;
+use super::elf::{
+    ehdr_field, phdr_field, shdr_field, EHDR_SIZE, EI_CLASS, EI_DATA, EI_NIDENT, EI_VERSION,
+    ELFCLASS32, ELFDATA2LSB, ELFMAG, EM_ARM, ET_EXEC, EV_CURRENT, PHDR_SIZE, PT_LOAD, SHDR_SIZE,
+    SHT_NULL, SHT_STRTAB,
+};
+use alloc::{borrow::ToOwned, format, string::String, vec, vec::Vec};
+use core::fmt;
 
-/// `e_type` of an executable.
-pub const ET_EXEC: u16 = 2;
-/// `e_machine` of 32-bit ARM.
-pub const EM_ARM: u16 = 40;
+/// Why an image cannot be serialised: it would exceed 4 GiB, a count
+/// exceeds 65535, or a section refers to a segment that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SerializeError(pub String);
+
+impl fmt::Display for SerializeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// `e_flags` of a Zephyr Cortex-M build: EABI version 5, soft-float ABI.
 pub const EF_ARM_EABI5_SOFT: u32 = 0x0500_0200;
-
-/// Loadable segment.
-pub const PT_LOAD: u32 = 1;
-/// Segment flag: executable.
-pub const PF_X: u32 = 1;
-/// Segment flag: writable.
-pub const PF_W: u32 = 2;
-/// Segment flag: readable.
-pub const PF_R: u32 = 4;
-
-/// Inactive section header (entry 0).
-pub const SHT_NULL: u32 = 0;
-/// Section with file contents.
-pub const SHT_PROGBITS: u32 = 1;
-/// String table.
-pub const SHT_STRTAB: u32 = 3;
-/// Section occupying no file space (`.bss`).
-pub const SHT_NOBITS: u32 = 8;
-/// Section flag: writable.
-pub const SHF_WRITE: u32 = 1;
-/// Section flag: occupies memory at run time.
-pub const SHF_ALLOC: u32 = 2;
-/// Section flag: executable.
-pub const SHF_EXECINSTR: u32 = 4;
 
 /// The ELF32 file header fields. `None` fields are computed by
 /// [`Image::serialize`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     /// `e_ident` (magic, class, data encoding, version, OS ABI, padding).
-    pub ident: [u8; 16],
+    pub ident: [u8; EI_NIDENT],
     /// `e_type`.
     pub e_type: u16,
     /// `e_machine`.
@@ -78,10 +75,19 @@ pub struct Header {
     pub e_flags: u32,
     /// `e_ehsize` (the header written is always 52 bytes).
     pub e_ehsize: u16,
-    /// `e_phentsize` (program headers written are always 32 bytes apart).
+    /// `e_phentsize` (the program headers are written [`Header::ph_stride`]
+    /// bytes apart whatever it says).
     pub e_phentsize: u16,
-    /// `e_shentsize` (section headers written are always 40 bytes apart).
+    /// `e_shentsize` (the section headers are written
+    /// [`Header::sh_stride`] bytes apart whatever it says).
     pub e_shentsize: u16,
+    /// Bytes from one program header to the next in the file (at least
+    /// 32; the bytes past a header's 32 are zero): set it with
+    /// `e_phentsize` for an image whose entries really are larger.
+    pub ph_stride: u16,
+    /// Bytes from one section header to the next in the file (at least
+    /// 40), as [`Header::ph_stride`].
+    pub sh_stride: u16,
     /// Override of `e_phoff` (default: right after the file header).
     pub e_phoff: Option<u32>,
     /// Override of `e_shoff` (default: the section-header table's offset).
@@ -99,21 +105,23 @@ impl Header {
     /// A well-formed ELF32 little-endian `ET_EXEC` `EM_ARM` header with the
     /// given entry point and Zephyr's `e_flags`.
     pub fn arm_exec(entry: u32) -> Self {
-        let mut ident = [0u8; 16];
-        ident[..4].copy_from_slice(&[0x7f, b'E', b'L', b'F']);
-        ident[4] = 1; // ELFCLASS32
-        ident[5] = 1; // ELFDATA2LSB
-        ident[6] = 1; // EV_CURRENT
+        let mut ident = [0u8; EI_NIDENT];
+        ident[..ELFMAG.len()].copy_from_slice(&ELFMAG);
+        ident[EI_CLASS] = ELFCLASS32;
+        ident[EI_DATA] = ELFDATA2LSB;
+        ident[EI_VERSION] = EV_CURRENT;
         Header {
             ident,
             e_type: ET_EXEC,
             e_machine: EM_ARM,
-            e_version: 1,
+            e_version: u32::from(EV_CURRENT),
             e_entry: entry,
             e_flags: EF_ARM_EABI5_SOFT,
             e_ehsize: EHDR_SIZE as u16,
             e_phentsize: PHDR_SIZE as u16,
             e_shentsize: SHDR_SIZE as u16,
+            ph_stride: PHDR_SIZE as u16,
+            sh_stride: SHDR_SIZE as u16,
             e_phoff: None,
             e_shoff: None,
             e_phnum: None,
@@ -286,14 +294,16 @@ pub struct Layout {
     pub section_offsets: Vec<u32>,
     /// `sh_name` of each section (before overrides).
     pub section_names: Vec<u32>,
+    /// `sh_size` of each section (before overrides).
+    pub section_sizes: Vec<u32>,
     /// The `e_shstrndx` written.
     pub shstrndx: u16,
     /// Length of the file.
     pub len: u32,
 }
 
-fn to_u32(v: u64, what: &str) -> Result<u32, Error> {
-    u32::try_from(v).map_err(|_| Error::Serialize(format!("{what} exceeds 4 GiB")))
+fn to_u32(v: u64, what: &str) -> Result<u32, SerializeError> {
+    u32::try_from(v).map_err(|_| SerializeError(format!("{what} exceeds 4 GiB")))
 }
 
 fn align_up(v: u64, a: u64) -> u64 {
@@ -329,15 +339,17 @@ impl Image {
     ///
     /// Fails only if the file would exceed 4 GiB, a count exceeds 65535 or
     /// a section refers to a segment that does not exist.
-    pub fn serialize(&self) -> Result<(Vec<u8>, Layout), Error> {
+    pub fn serialize(&self) -> Result<(Vec<u8>, Layout), SerializeError> {
         let (strtab, names) = self.shstrtab();
         let phnum = u16::try_from(self.segments.len())
-            .map_err(|_| Error::Serialize("more than 65535 program headers".into()))?;
+            .map_err(|_| SerializeError("more than 65535 program headers".into()))?;
         let shnum = u16::try_from(self.sections.len())
-            .map_err(|_| Error::Serialize("more than 65535 section headers".into()))?;
+            .map_err(|_| SerializeError("more than 65535 section headers".into()))?;
 
-        let phoff = u64::from(EHDR_SIZE);
-        let mut cursor = phoff + u64::from(phnum) * u64::from(PHDR_SIZE);
+        let ph_stride = u64::from(self.header.ph_stride).max(PHDR_SIZE as u64);
+        let sh_stride = u64::from(self.header.sh_stride).max(SHDR_SIZE as u64);
+        let phoff = EHDR_SIZE as u64;
+        let mut cursor = phoff + u64::from(phnum) * ph_stride;
 
         let mut segment_offsets = Vec::with_capacity(self.segments.len());
         for seg in &self.segments {
@@ -365,13 +377,13 @@ impl Image {
         }
 
         let shoff = align_up(cursor, 4);
-        let end = shoff + u64::from(shnum) * u64::from(SHDR_SIZE);
+        let end = shoff + u64::from(shnum) * sh_stride;
         let len = to_u32(end, "image")?;
         let shoff = shoff as u32;
 
-        let seg_off = |segment: usize| -> Result<u32, Error> {
+        let seg_off = |segment: usize| -> Result<u32, SerializeError> {
             segment_offsets.get(segment).copied().ok_or_else(|| {
-                Error::Serialize(format!("section refers to missing segment {segment}"))
+                SerializeError(format!("section refers to missing segment {segment}"))
             })
         };
         let mut section_offsets = Vec::with_capacity(self.sections.len());
@@ -410,36 +422,40 @@ impl Image {
 
         let mut buf = vec![0u8; len as usize];
         let h = &self.header;
-        buf[..16].copy_from_slice(&h.ident);
-        put16(&mut buf, 16, h.e_type);
-        put16(&mut buf, 18, h.e_machine);
-        put32(&mut buf, 20, h.e_version);
-        put32(&mut buf, 24, h.e_entry);
-        put32(&mut buf, 28, h.e_phoff.unwrap_or(phoff as u32));
-        put32(&mut buf, 32, h.e_shoff.unwrap_or(shoff));
-        put32(&mut buf, 36, h.e_flags);
-        put16(&mut buf, 40, h.e_ehsize);
-        put16(&mut buf, 42, h.e_phentsize);
-        put16(&mut buf, 44, h.e_phnum.unwrap_or(phnum));
-        put16(&mut buf, 46, h.e_shentsize);
-        put16(&mut buf, 48, h.e_shnum.unwrap_or(shnum));
-        put16(&mut buf, 50, shstrndx);
+        {
+            use ehdr_field as f;
+            buf[f::IDENT..f::IDENT + EI_NIDENT].copy_from_slice(&h.ident);
+            put16(&mut buf, f::TYPE, h.e_type);
+            put16(&mut buf, f::MACHINE, h.e_machine);
+            put32(&mut buf, f::VERSION, h.e_version);
+            put32(&mut buf, f::ENTRY, h.e_entry);
+            put32(&mut buf, f::PHOFF, h.e_phoff.unwrap_or(phoff as u32));
+            put32(&mut buf, f::SHOFF, h.e_shoff.unwrap_or(shoff));
+            put32(&mut buf, f::FLAGS, h.e_flags);
+            put16(&mut buf, f::EHSIZE, h.e_ehsize);
+            put16(&mut buf, f::PHENTSIZE, h.e_phentsize);
+            put16(&mut buf, f::PHNUM, h.e_phnum.unwrap_or(phnum));
+            put16(&mut buf, f::SHENTSIZE, h.e_shentsize);
+            put16(&mut buf, f::SHNUM, h.e_shnum.unwrap_or(shnum));
+            put16(&mut buf, f::SHSTRNDX, shstrndx);
+        }
 
         for (i, seg) in self.segments.iter().enumerate() {
-            let p = phoff as usize + i * PHDR_SIZE as usize;
+            use phdr_field as f;
+            let p = (phoff + i as u64 * ph_stride) as usize;
             let off = segment_offsets[i];
-            put32(&mut buf, p, seg.p_type);
-            put32(&mut buf, p + 4, seg.p_offset.unwrap_or(off));
-            put32(&mut buf, p + 8, seg.p_vaddr);
-            put32(&mut buf, p + 12, seg.p_paddr);
+            put32(&mut buf, p + f::TYPE, seg.p_type);
+            put32(&mut buf, p + f::OFFSET, seg.p_offset.unwrap_or(off));
+            put32(&mut buf, p + f::VADDR, seg.p_vaddr);
+            put32(&mut buf, p + f::PADDR, seg.p_paddr);
             put32(
                 &mut buf,
-                p + 16,
+                p + f::FILESZ,
                 seg.p_filesz.unwrap_or(seg.data.len() as u32),
             );
-            put32(&mut buf, p + 20, seg.p_memsz);
-            put32(&mut buf, p + 24, seg.p_flags);
-            put32(&mut buf, p + 28, seg.p_align);
+            put32(&mut buf, p + f::MEMSZ, seg.p_memsz);
+            put32(&mut buf, p + f::FLAGS, seg.p_flags);
+            put32(&mut buf, p + f::ALIGN, seg.p_align);
             let off = off as usize;
             buf[off..off + seg.data.len()].copy_from_slice(&seg.data);
         }
@@ -453,17 +469,22 @@ impl Image {
                 let off = off as usize;
                 buf[off..off + bytes.len()].copy_from_slice(bytes);
             }
-            let p = shoff as usize + i * SHDR_SIZE as usize;
-            put32(&mut buf, p, s.sh_name.unwrap_or(names[i]));
-            put32(&mut buf, p + 4, s.sh_type);
-            put32(&mut buf, p + 8, s.sh_flags);
-            put32(&mut buf, p + 12, s.sh_addr);
-            put32(&mut buf, p + 16, s.sh_offset.unwrap_or(section_offsets[i]));
-            put32(&mut buf, p + 20, s.sh_size.unwrap_or(section_sizes[i]));
-            put32(&mut buf, p + 24, s.sh_link);
-            put32(&mut buf, p + 28, s.sh_info);
-            put32(&mut buf, p + 32, s.sh_addralign);
-            put32(&mut buf, p + 36, s.sh_entsize);
+            use shdr_field as f;
+            let p = (u64::from(shoff) + i as u64 * sh_stride) as usize;
+            put32(&mut buf, p + f::NAME, s.sh_name.unwrap_or(names[i]));
+            put32(&mut buf, p + f::TYPE, s.sh_type);
+            put32(&mut buf, p + f::FLAGS, s.sh_flags);
+            put32(&mut buf, p + f::ADDR, s.sh_addr);
+            put32(
+                &mut buf,
+                p + f::OFFSET,
+                s.sh_offset.unwrap_or(section_offsets[i]),
+            );
+            put32(&mut buf, p + f::SIZE, s.sh_size.unwrap_or(section_sizes[i]));
+            put32(&mut buf, p + f::LINK, s.sh_link);
+            put32(&mut buf, p + f::INFO, s.sh_info);
+            put32(&mut buf, p + f::ADDRALIGN, s.sh_addralign);
+            put32(&mut buf, p + f::ENTSIZE, s.sh_entsize);
         }
 
         Ok((
@@ -474,85 +495,10 @@ impl Image {
                 segment_offsets,
                 section_offsets,
                 section_names: names,
+                section_sizes,
                 shstrndx,
                 len,
             },
         ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use imx_rproc_fw::elf::Elf32;
-
-    fn tiny() -> Image {
-        Image {
-            header: Header::arm_exec(0x1001),
-            segments: vec![Segment::load(0x1000, PF_R | PF_X, vec![1, 2, 3, 4], 8, 4)],
-            sections: vec![
-                Section::null(),
-                Section::new(
-                    ".text",
-                    SHT_PROGBITS,
-                    SHF_ALLOC | SHF_EXECINSTR,
-                    0x1000,
-                    4,
-                    SectionData::InSegment {
-                        segment: 0,
-                        offset: 0,
-                        size: 4,
-                    },
-                ),
-                Section::shstrtab(),
-            ],
-        }
-    }
-
-    #[test]
-    fn tiny_image_parses() {
-        let (bytes, layout) = tiny().serialize().unwrap();
-        assert_eq!(layout.len as usize, bytes.len());
-        assert_eq!(layout.shstrndx, 2);
-        let elf = Elf32::parse(&bytes).unwrap();
-        assert_eq!(elf.entry(), 0x1001);
-        elf.validate_segments().unwrap();
-        let text = elf.find_section(b".text").unwrap().unwrap();
-        assert_eq!(text.data, &[1, 2, 3, 4]);
-        assert_eq!(text.offset, layout.segment_offsets[0]);
-    }
-
-    #[test]
-    fn segment_offset_congruent_to_vaddr() {
-        let mut img = tiny();
-        img.segments[0].p_vaddr = 0x1008;
-        img.segments[0].p_align = 8;
-        let (_, layout) = img.serialize().unwrap();
-        assert_eq!(layout.segment_offsets[0] % 16, 8);
-    }
-
-    #[test]
-    fn overrides_are_written() {
-        let mut img = tiny();
-        img.header.e_shstrndx = Some(7);
-        img.segments[0].p_filesz = Some(100);
-        img.sections[1].sh_size = Some(0x1234);
-        let (bytes, layout) = img.serialize().unwrap();
-        assert_eq!(u16::from_le_bytes([bytes[50], bytes[51]]), 7);
-        let p = layout.phoff as usize;
-        assert_eq!(&bytes[p + 16..p + 20], &100u32.to_le_bytes());
-        let s = layout.shoff as usize + SHDR_SIZE as usize;
-        assert_eq!(&bytes[s + 20..s + 24], &0x1234u32.to_le_bytes());
-    }
-
-    #[test]
-    fn missing_segment_is_an_error() {
-        let mut img = tiny();
-        img.sections[1].data = SectionData::InSegment {
-            segment: 3,
-            offset: 0,
-            size: 4,
-        };
-        assert!(matches!(img.serialize(), Err(Error::Serialize(_))));
     }
 }
