@@ -43,3 +43,4 @@ pub mod error;
 pub mod manifest;
 pub mod region;
 pub mod rsc;
+pub mod vm7link;
