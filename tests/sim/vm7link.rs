@@ -29,7 +29,7 @@
 use crate::{
     kext,
     mbox_ctrl::Message,
-    mu::{ChanType, Fate, Mu, MuFault},
+    mu::{ChanType, Mu},
     shmem::Shmem,
 };
 use core::fmt;
@@ -313,22 +313,8 @@ impl Link {
             let Some(mu) = mu.as_ref() else { continue };
             if what >> KIND_SHIFT == KIND_WORD {
                 bump(&self.counts.to_linux);
-                let chan = ChanType::Rx.chan(idx);
-                let trace = mu.data().trace();
-                if mu.data().faults().take(MuFault::DropRx) {
-                    trace.word(chan, value, Fate::Lost);
-                    continue;
-                }
-                let r = mu.received(chan, Message::Word(value));
-                trace.word(
-                    chan,
-                    value,
-                    if r.is_ok() {
-                        Fate::Delivered
-                    } else {
-                        Fate::Undelivered
-                    },
-                );
+                // Its fate, lost or undelivered too, is in the trace (`mu7_words`).
+                let _ = mu.peer_sends(idx, value);
             } else {
                 bump(&self.counts.doorbells_to_linux);
                 let _ = mu.received(ChanType::RxDb.chan(idx), Message::Signal);
