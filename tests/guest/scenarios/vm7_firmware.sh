@@ -40,30 +40,48 @@ yes_no() {
 	if "$@" >/dev/null 2>&1; then echo "$_y"; else echo "$_n"; fi
 }
 
-# banners N: the guest log holds at least N Zephyr banners from vm7.
-BANNER='vm7: m7: \*\*\* Booting Zephyr OS build 4.1.0 \*\*\*'
-banners() {
-	[ "$(dmesg | grep -c "$BANNER")" -ge "$1" ]
+# log_mark: a mark in the kernel log, written right before an action whose
+# effects are then counted from it (since_mark). The firmware's console
+# fills the kernel's 128 KiB ring (CONFIG_LOG_BUF_SHIFT=17) within a few
+# boots, so a count over the whole log drops as the oldest lines go; from a
+# mark set just before, what is counted is in the ring. A mark that was
+# overwritten after all counts nothing, which fails the test: never a pass.
+LOG_MARK=0
+log_mark() {
+	LOG_MARK=$((LOG_MARK + 1))
+	echo "vm7_firmware: mark $LOG_MARK" >/dev/kmsg
 }
 
-# vm7_rpmsg N: "yes" when the Nth round of the firmware's own name-service
-# announcements created rpmsg-client-sample and rpmsg-tty, the kernel's
-# rpmsg_client_sample finished its 100 round trips (its Nth goodbye) and
+# since_mark PATTERN N: at least N kernel log lines after the last mark
+# match PATTERN (grep's basic regular expression).
+since_mark() {
+	[ "$(dmesg | sed -n "/vm7_firmware: mark $LOG_MARK\$/,\$p" | grep -c "$1")" -ge "$2" ]
+}
+
+# banner: a Zephyr banner from vm7 since the last mark.
+BANNER='vm7: m7: \*\*\* Booting Zephyr OS build 4.1.0 \*\*\*'
+banner() {
+	since_mark "$BANNER" 1
+}
+
+# vm7_rpmsg: "yes" when, since the last mark, the firmware's own
+# name-service announcements created rpmsg-client-sample and rpmsg-tty, the
+# kernel's rpmsg_client_sample finished its 100 round trips (its goodbye) and
 # the sample's rpmsg-tty answers an echo as main_remote.c formats it,
 # "TTY 0x%04x: " and the message, with the firmware's endpoint address
 # (the format string is in the image: strings(1) shows it) on one of the
 # two rpmsg-tty channels (the other is the shell's rpmsg backend, which
 # answers with its prompt); else what was missing.
 vm7_rpmsg() {
-	wait_for "[ \$(dmesg | grep -c 'creating channel rpmsg-client-sample') -ge $1 ]" 30 || {
+	wait_for "since_mark 'creating channel rpmsg-client-sample' 1" 30 || {
 		echo "no-channel"
 		return
 	}
-	wait_for "[ \$(dmesg | grep -c 'creating channel rpmsg-tty') -ge $((2 * $1)) ]" 10 || {
+	wait_for "since_mark 'creating channel rpmsg-tty' 2" 10 || {
 		echo "no-tty-channels"
 		return
 	}
-	wait_for "[ \$(dmesg | grep -c 'rpmsg_client_sample.*goodbye!') -ge $1 ]" 60 || {
+	wait_for "since_mark 'rpmsg_client_sample.*goodbye!' 1" 60 || {
 		echo "no-goodbye"
 		return
 	}
@@ -92,9 +110,7 @@ echo "# driver under test: $DRV"
 check "simulated MU + System Manager up" sim_up
 if [ "$(vm7_stat present)" != 1 ]; then
 	echo "# vm7_stats: $(tr '\n' ' ' <"$SIM/vm7_stats")"
-	for _t in $(seq 2 "$KTAP_PLAN"); do
-		ktap_skip "vm7 test $_t" "no vm7 on the link page (runner without --vm7: make tests-vm7 failed?)"
-	done
+	ktap_skip_n $((KTAP_PLAN - 1)) "vm7 test" "no vm7 on the link page (runner without --vm7: make tests-vm7 failed?)"
 	ktap_end
 	exit $?
 fi
@@ -107,24 +123,25 @@ check "modprobe rpmsg_client_sample" modprobe rpmsg_client_sample
 d=$(rproc_dir)
 
 if [ -r "/lib/firmware/$OPENAMP" ]; then
-	dmesg -c >/dev/null
 	echo "$OPENAMP" >"$d/firmware"
+	log_mark
 	echo start >"$d/state"
 	expect_eq "openamp: echo start > state" "$(cat "$d/state")" running
 	check "openamp: the firmware's banner in the guest log (vm7's LPUART3)" \
-		wait_for "banners 1" 30
+		wait_for banner 30
 	check "openamp: the sample's own start line" \
-		wait_for "dmesg | grep -q 'vm7: m7: .*OpenAMP\[remote\] Linux responder demo started'" 20
+		wait_for "since_mark 'vm7: m7: .*OpenAMP\[remote\] Linux responder demo started' 1" 20
 	expect_eq "openamp: channels from its NS announcements, rpmsg_client_sample's goodbye, tty echo" \
-		"$(vm7_rpmsg 1)" yes
+		"$(vm7_rpmsg)" yes
 	dmesg | grep -E 'vm7|rpmsg|remoteproc' | tail -n 12 | sed 's/^/# /'
 	echo stop >"$d/state"
 	check "openamp: stopped, vm7 off" sh -c \
 		"[ \"\$(cat $d/state)\" = offline ] && [ \"\$(awk '\$1 == \"state\" { print \$2 }' $SIM/vm7_stats)\" = 0 ]"
+	log_mark
 	echo start >"$d/state"
 	expect_eq "openamp: started again" "$(cat "$d/state")" running
-	check "openamp: a second banner" wait_for "banners 2" 30
-	expect_eq "openamp: the channels come up again, goodbye again" "$(vm7_rpmsg 2)" yes
+	check "openamp: a second banner" wait_for banner 30
+	expect_eq "openamp: the channels come up again, goodbye again" "$(vm7_rpmsg)" yes
 	# Counted on both sides of the link: every MU7 word Linux sent reached
 	# vm7's B side, every word the firmware wrote reached Linux's side.
 	check "openamp: MU7 words counted both ways, none lost" sh -c \
@@ -138,40 +155,38 @@ if [ -r "/lib/firmware/$OPENAMP" ]; then
 	# nothing is mapped, so the core faults at its next tick. The Rust
 	# driver's crash detection polls the System Manager, which reports the
 	# faulted M7 stopped, and recovers it; the C driver has no such poll.
+	log_mark
 	echo "0x8000003c 0x10000001" >"$SIM/vm7_poke"
 	check "crash: the firmware faults on its broken SysTick vector (vm7)" \
-		wait_for "dmesg | grep -q 'vm7: the M7 faulted'" 10
+		wait_for "since_mark 'vm7: the M7 faulted' 1" 10
 	outcome "crash: detected through the SM and reported" \
-		"$(yes_no reported "not detected" wait_for "dmesg | grep -q 'crash detected in remoteproc-cm7'" 10)" \
+		"$(yes_no reported "not detected" wait_for "since_mark 'crash detected in remoteproc-cm7' 1" 10)" \
 		reported "not detected"
 	outcome "crash: recovered, the firmware booted again (a third banner)" \
-		"$(yes_no "booted again" "not booted again" wait_for "banners 3" 30)" \
+		"$(yes_no "booted again" "not booted again" wait_for banner 30)" \
 		"booted again" "not booted again"
 	outcome "crash: its channels announced anew" \
-		"$(yes_no "created anew" "no new channel" wait_for "[ \$(dmesg | grep -c 'creating channel rpmsg-client-sample') -ge 3 ]" 30)" \
+		"$(yes_no "created anew" "no new channel" wait_for "since_mark 'creating channel rpmsg-client-sample' 1" 30)" \
 		"created anew" "no new channel"
 	echo stop >"$d/state"
 	expect_eq "openamp: stopped again" "$(cat "$d/state")" offline
 else
-	for _t in $(seq 1 $N_OPENAMP); do
-		ktap_skip "openamp test $_t" "fixture $OPENAMP not found by the runner (IMX_RPROC_RS_FIXTURES)"
-	done
+	ktap_skip_n $N_OPENAMP "openamp test" "fixture $OPENAMP not found by the runner (IMX_RPROC_RS_FIXTURES)"
 fi
 
 if [ -r "/lib/firmware/$HELLO" ]; then
 	echo "$HELLO" >"$d/firmware"
+	log_mark
 	echo start >"$d/state"
 	expect_eq "hello_world (TCM): echo start > state" "$(cat "$d/state")" running
 	# samples/hello_world/src/main.c prints "Hello World! %s" with CONFIG_BOARD_TARGET.
 	check "hello_world (TCM): its greeting in the guest log" \
-		wait_for "dmesg | grep -q 'vm7: m7: Hello World! imx95_evk/mimx9596/m7\$'" 30
+		wait_for "since_mark 'vm7: m7: Hello World! imx95_evk/mimx9596/m7\$' 1" 30
 	dmesg | grep 'vm7' | tail -n 4 | sed 's/^/# /'
 	echo stop >"$d/state"
 	expect_eq "hello_world (TCM): stopped" "$(cat "$d/state")" offline
 else
-	for _t in $(seq 1 $N_HELLO); do
-		ktap_skip "hello_world test $_t" "fixture $HELLO not found by the runner (IMX_RPROC_RS_FIXTURES)"
-	done
+	ktap_skip_n $N_HELLO "hello_world test" "fixture $HELLO not found by the runner (IMX_RPROC_RS_FIXTURES)"
 fi
 
 check "the M7 is off after the last stop" sh -c "[ \"\$(cat $SIM/m7_running)\" = 0 ]"
@@ -187,13 +202,10 @@ fi
 # its vector; the driver loaded afterwards finds it running and attaches,
 # without restarting it.
 if [ -r "/lib/firmware/$OPENAMP" ]; then
-	# Counted from an empty log: by now the boot has filled most of the
-	# kernel's 128 KiB ring (CONFIG_LOG_BUF_SHIFT=17), and a count of the
-	# whole log drops as the oldest banners are overwritten.
-	dmesg -c >/dev/null
 	starts=$(vm7_stat starts)
+	log_mark
 	check "attach: m7_boot pre-boots $OPENAMP (bootaux)" sh -c "echo $OPENAMP > $SIM/m7_boot"
-	check "attach: its banner before any driver is loaded" wait_for "banners 1" 30
+	check "attach: its banner before any driver is loaded" wait_for banner 30
 	drv_load "$DRV"
 	wait_for "d=\$(rproc_dir) && grep -qx attached \$d/state" 10
 	expect_eq "attach: the driver attached" "$(cat "$(rproc_dir)/state" 2>/dev/null)" attached
@@ -201,8 +213,6 @@ if [ -r "/lib/firmware/$OPENAMP" ]; then
 	drv_unload "$DRV"
 	sim_set m7_running 0
 else
-	for _t in $(seq 1 $N_ATTACH); do
-		ktap_skip "attach test $_t" "fixture $OPENAMP not found by the runner (IMX_RPROC_RS_FIXTURES)"
-	done
+	ktap_skip_n $N_ATTACH "attach test" "fixture $OPENAMP not found by the runner (IMX_RPROC_RS_FIXTURES)"
 fi
 ktap_end
