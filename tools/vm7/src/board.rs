@@ -175,7 +175,12 @@ pub struct Stats {
 
 struct Run<'a> {
     m: Machine<'a>,
+    /// Virtual time zero on the wall clock (moved when the core falls behind).
     origin: Instant,
+    /// When the core was started.
+    started: Instant,
+    /// Wall time spent inside the engine (`Machine::run`), sleeps between slices excluded.
+    busy: Duration,
 }
 
 /// The board: guest RAM, the link page, the core when it runs.
@@ -422,6 +427,8 @@ impl Board {
                                 run = Some(Run {
                                     m,
                                     origin: Instant::now(),
+                                    started: Instant::now(),
+                                    busy: Duration::ZERO,
                                 });
                             }
                             Err(e) => self.fault(&e),
@@ -446,7 +453,9 @@ impl Board {
             self.feed(&mut r.m);
             let st = r.m.state();
             let budget = st.insns + st.slept + self.opts.slice;
+            let t = Instant::now();
             let out = r.m.run(budget);
+            r.busy += t.elapsed();
             self.drain(&mut r.m);
             let st = r.m.state();
             let virt = Duration::from_nanos((st.insns + st.slept) * 10 / 8);
@@ -480,9 +489,24 @@ impl Board {
         }
     }
 
+    /// The run's last words and lines, and its counts: `run ends:` on stderr, what
+    /// scripts/bench-vm7.sh reads (instructions per second of the time inside the engine,
+    /// the emulation's speed; and of the whole run, which the firmware's sleeps bound, as
+    /// virtual time may not run ahead of the wall clock).
     fn drain_final(&mut self, mut r: Run) {
         self.drain(&mut r.m);
-        self.stats.insns += r.m.state().insns;
+        let st = r.m.state();
+        self.stats.insns += st.insns;
+        let wall = r.started.elapsed().as_secs_f64();
+        let busy = r.busy.as_secs_f64();
+        eprintln!(
+            "vm7: run ends: {} instructions, {} cycles asleep, {wall:.3} s, {busy:.3} s executing \
+             ({:.1} M instr/s executing, {:.2} M instr/s overall)",
+            st.insns,
+            st.slept,
+            st.insns as f64 / busy.max(1e-9) / 1e6,
+            st.insns as f64 / wall.max(1e-9) / 1e6
+        );
     }
 
     fn start(&mut self, vector: u32) -> Result<Machine<'static>, String> {
