@@ -100,8 +100,81 @@ vm7_rpmsg() {
 	echo "no-tty-echo($_seen)"
 }
 
+# le FILE OFFSET N: the N-byte little-endian number at OFFSET of FILE, in hex.
+le() {
+	od -An -tx1 -j "$2" -N "$3" "$1" |
+		awk '{ for (i = NF; i > 0; i--) s = s $i } END { print s }'
+}
+
+# core_stack: what the newest devcoredump holds at the M7's stack of its
+# last fault: "the words vm7 saw" when the 8 words there equal the 8 words
+# vm7 read there when the core faulted and they are an exception frame;
+# else what was missing or differs. vm7's fault text (since the last mark)
+# ends "; psp 0xADDR: W0 ... W7" (tools/vm7/src/board.rs, Machine::
+# stack_top): for a fault entering an exception, the stack its EXC_RETURN
+# names (a Zephyr thread's PSP) and the frame the core stacked there:
+# r0-r3, r12, lr, return address, xPSR, whose bit 24 (T) is always set on
+# a Thumb-only core (ARMv7-M ARM B1.5.6). The dump is the remoteproc core's ELF32 (rproc_coredump() in
+# drivers/remoteproc/remoteproc_coredump.c: one PT_LOAD per segment the
+# driver added, p_paddr its device address); Elf32_Ehdr e_phoff at 28,
+# e_phnum at 44, Elf32_Phdr p_type 0, p_offset 4, p_paddr 12, p_filesz 16
+# (include/uapi/linux/elf.h).
+core_stack() {
+	_cs_f=$(dmesg | sed -n "/vm7_firmware: mark $LOG_MARK\$/,\$p" |
+		sed -n 's/.*vm7: the M7 faulted: .*; [mp]*sp \(0x[0-9a-f]*\): \([0-9a-f ]*\)$/\1 \2/p' | tail -n 1)
+	if [ -z "$_cs_f" ]; then
+		echo "no stack in vm7's fault text"
+		return
+	fi
+	if ! wait_for "ls /sys/class/devcoredump/ 2>/dev/null | grep -q devcd" 10; then
+		echo "no core"
+		return
+	fi
+	for _cs_d in /sys/class/devcoredump/devcd*; do :; done
+	cat "$_cs_d/data" >/tmp/core
+	echo 1 >"$_cs_d/data"
+	# shellcheck disable=SC2086 # split: SP, then the 8 words
+	set -- $_cs_f
+	_cs_sp=$(($1))
+	shift
+	_cs_phoff=$((0x$(le /tmp/core 28 4))) _cs_n=$((0x$(le /tmp/core 44 2))) _cs_i=0 _cs_at=
+	while [ "$_cs_i" -lt "$_cs_n" ]; do
+		_cs_o=$((_cs_phoff + _cs_i * 32))
+		_cs_pa=$((0x$(le /tmp/core $((_cs_o + 12)) 4)))
+		_cs_sz=$((0x$(le /tmp/core $((_cs_o + 16)) 4)))
+		if [ $((0x$(le /tmp/core "$_cs_o" 4))) -eq 1 ] && [ "$_cs_sp" -ge "$_cs_pa" ] &&
+			[ $((_cs_sp + 32)) -le $((_cs_pa + _cs_sz)) ]; then
+			_cs_at=$((0x$(le /tmp/core $((_cs_o + 4)) 4) + _cs_sp - _cs_pa))
+			_cs_seg="segment $_cs_i (p_paddr $(printf '%#x' "$_cs_pa"))"
+			break
+		fi
+		_cs_i=$((_cs_i + 1))
+	done
+	if [ -z "$_cs_at" ]; then
+		echo "no segment holds sp $(printf '%#x' "$_cs_sp")"
+		rm -f /tmp/core
+		return
+	fi
+	_cs_got=
+	_cs_i=0
+	while [ "$_cs_i" -lt 8 ]; do
+		_cs_got="$_cs_got $(le /tmp/core $((_cs_at + 4 * _cs_i)) 4)"
+		_cs_i=$((_cs_i + 1))
+	done
+	rm -f /tmp/core
+	_cs_got=${_cs_got# }
+	echo "# vm7 at the fault: sp $(printf '%#x' "$_cs_sp"): $*; the core's $_cs_seg of $_cs_n: $_cs_got" >&2
+	if [ $((0x$8 & 0x01000000)) -eq 0 ]; then
+		echo "not an exception frame (stacked xPSR $8 without T)"
+	elif [ "$_cs_got" = "$*" ]; then
+		echo "the words vm7 saw"
+	else
+		echo "differs: the core has '$_cs_got', vm7 saw '$*'"
+	fi
+}
+
 OPENAMP=zephyr-openamp_rsc_table-m7_ddr.elf
-N_OPENAMP=14
+N_OPENAMP=15
 HELLO=zephyr-hello_world-m7.elf
 N_HELLO=3
 N_ATTACH=4
@@ -155,6 +228,10 @@ if [ -r "/lib/firmware/$OPENAMP" ]; then
 	# nothing is mapped, so the core faults at its next tick. The Rust
 	# driver's crash detection polls the System Manager, which reports the
 	# faulted M7 stopped, and recovers it; the C driver has no such poll.
+	# The recovery writes a coredump first (rproc_boot_recovery()), once
+	# enabled; none is left from before.
+	echo enabled >"$d/coredump"
+	for _c in /sys/class/devcoredump/devcd*; do [ -e "$_c/data" ] && echo 1 >"$_c/data"; done
 	log_mark
 	echo "0x8000003c 0x10000001" >"$SIM/vm7_poke"
 	check "crash: the firmware faults on its broken SysTick vector (vm7)" \
@@ -168,6 +245,12 @@ if [ -r "/lib/firmware/$OPENAMP" ]; then
 	outcome "crash: its channels announced anew" \
 		"$(yes_no "created anew" "no new channel" wait_for "since_mark 'creating channel rpmsg-client-sample' 1" 30)" \
 		"created anew" "no new channel"
+	# The Rust driver adds m7_reserved (DDR, where this image's stacks lie)
+	# and the vrings as coredump segments and sets the ELF class; the C
+	# driver adds the carveouts but never sets the class, and without
+	# crash detection never recovers here: no core.
+	outcome "crash: the coredump holds the M7's stack as vm7 saw it at the fault" \
+		"$(core_stack)" "the words vm7 saw" "no core"
 	echo stop >"$d/state"
 	expect_eq "openamp: stopped again" "$(cat "$d/state")" offline
 else

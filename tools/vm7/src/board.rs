@@ -473,8 +473,17 @@ impl Board {
                 }
                 Outcome::Fault(f) => {
                     let r = run.take().unwrap();
+                    // What the core's stack held ("psp ADDR: W0 ... W7"): the guest's
+                    // tests find the same bytes in the driver's coredump.
+                    let why = match r.m.stack_top() {
+                        (name, sp, Some(w)) => {
+                            let words: Vec<String> = w.iter().map(|x| format!("{x:08x}")).collect();
+                            format!("{f}; {name} {sp:#010x}: {}", words.join(" "))
+                        }
+                        (name, sp, None) => format!("{f}; {name} {sp:#010x} unreadable"),
+                    };
                     self.drain_final(r);
-                    self.fault(&f);
+                    self.fault(&why);
                     continue;
                 }
             }
