@@ -19,6 +19,7 @@
 #   make tests-tools          the guest's rpmsg_tool (static aarch64 C, for QEMU scenarios)
 #   make tests-firmware       the test firmware images out/fw/*.elf (tools/mkfw)
 #   make tests-vm7            the executing virtual M7 target/release/vm7 (tools/vm7)
+#   make bench-vm7            real Zephyr firmware on vm7: C and Rust side by side
 #   make clippy / fmt-check   lints
 #   make rust-analyzer        rust-project.json (kernel crates, the module, fw)
 #   make rustdoc              the module's docs with Kbuild's flags, -D warnings
@@ -190,6 +191,15 @@ bench:
 	bash scripts/bootstrap.sh
 	$(MAKE) tests-modules tests-tools
 	bash scripts/bench.sh $(BENCH_ARGS)
+
+# `make bench-vm7`: the real Zephyr openamp_rsc_table on vm7 (board mode),
+# C and Rust in one boot: start to first endpoint, rpmsg-tty echo, vm7's
+# M instr/s; the table goes to out/bench-vm7/bench.md (scripts/bench-vm7.sh
+# --help). BENCH_VM7_ARGS: its options.
+.PHONY: bench-vm7
+bench-vm7:
+	bash scripts/bootstrap.sh
+	bash scripts/bench-vm7.sh $(BENCH_VM7_ARGS)
 
 # `make rust-analyzer`: rust-project.json for the module, the virtual board
 # and the fw crate: the kernel's own generator (make -C KDIR M=...

@@ -45,3 +45,4 @@ pub mod error;
 pub mod manifest;
 pub mod region;
 pub mod rsc;
+pub mod vm7link;

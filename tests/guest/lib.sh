@@ -5,10 +5,11 @@
 # scripts/run-qemu.sh puts it at /lib.sh in the guest; a test does
 #
 #	. /lib.sh
-#	ktap_begin 3
+#	ktap_begin 5
 #	check "remoteproc class exists" test -d /sys/class/remoteproc
 #	expect_eq "state" "$(cat /sys/class/remoteproc/remoteproc0/state)" offline
 #	ktap_skip "needs firmware" "no firmware yet"
+#	ktap_skip_n 2 "firmware test" "no firmware yet"
 #	ktap_end
 #
 # and exits with ktap_end's status (non-zero if any test failed or the
@@ -60,6 +61,17 @@ ktap_skip() {
 	KTAP_NUM=$((KTAP_NUM + 1))
 	KTAP_SKIP=$((KTAP_SKIP + 1))
 	echo "ok $KTAP_NUM $1 # SKIP ${2:-}"
+}
+
+# ktap_skip_n N DESC REASON: N skipped tests, "DESC 1" to "DESC N", each
+# with REASON: the planned tests of a section that cannot run, listed as
+# skipped one by one so the plan is met.
+ktap_skip_n() {
+	_ktap_i=1
+	while [ "$_ktap_i" -le "$1" ]; do
+		ktap_skip "$2 $_ktap_i" "$3"
+		_ktap_i=$((_ktap_i + 1))
+	done
 }
 
 # check DESC CMD [ARGS...]: ok if CMD exits 0. On failure, CMD's output

@@ -62,7 +62,7 @@ use crate::{
     m7log::{Checker, Ctx, Log, Violation},
     m7mem::{Kind, M7Mem, Region},
     mbox_ctrl::Message,
-    mu::{ChanType, Fate, Mu, MuFault},
+    mu::{ChanType, Mu},
     rpmsg::{self, Effects, Msg, OutQ, Rpmsg},
     vring::{Dir, Vring},
 };
@@ -571,24 +571,7 @@ impl M7 {
     /// `ENXIO` if Linux has not requested the channel.
     pub(crate) fn send_to_linux(&self, value: u32) -> Result {
         let mu = self.link.lock().clone().ok_or(ENODEV)?;
-        let chan = ChanType::Rx.chan(M7_MU_IDX);
-        let trace = mu.data().trace();
-        if mu.data().faults().take(MuFault::DropRx) {
-            // Lost between the M7 and Linux: sent as far as the M7 knows.
-            trace.word(chan, value, Fate::Lost);
-            return Ok(());
-        }
-        let r = mu.received(chan, Message::Word(value));
-        trace.word(
-            chan,
-            value,
-            if r.is_ok() {
-                Fate::Delivered
-            } else {
-                Fate::Undelivered
-            },
-        );
-        r
+        mu.peer_sends(M7_MU_IDX, value)
     }
 
     /// Wakes the M7's thread (with `st` locked).

@@ -504,6 +504,32 @@ impl MuHw {
     }
 }
 
+impl Mu {
+    /// The peer sends `value` to Linux on RX data channel `idx`: one path for every peer (the
+    /// manifest M7, vm7 through the link page). An injected [`MuFault::DropRx`] loses it on
+    /// the way; otherwise it goes to the channel's client ([`Controller::received`]). Either
+    /// way its fate is logged in the trace (`mu7_words`).
+    ///
+    /// Process context only. Fails with `ENXIO` if Linux has not requested the channel (the
+    /// word is logged undelivered); a lost word is sent as far as the peer knows (`Ok`).
+    pub(crate) fn peer_sends(&self, idx: usize, value: u32) -> Result {
+        let chan = ChanType::Rx.chan(idx);
+        let trace = self.data().trace();
+        if self.data().faults().take(MuFault::DropRx) {
+            trace.word(chan, value, Fate::Lost);
+            return Ok(());
+        }
+        let r = self.received(chan, Message::Word(value));
+        let fate = if r.is_ok() {
+            Fate::Delivered
+        } else {
+            Fate::Undelivered
+        };
+        trace.word(chan, value, fate);
+        r
+    }
+}
+
 impl Ops for MuHw {
     fn payload(&self, index: usize) -> Payload {
         match ChanType::of_chan(index) {

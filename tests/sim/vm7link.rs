@@ -29,7 +29,7 @@
 use crate::{
     kext,
     mbox_ctrl::Message,
-    mu::{ChanType, Fate, Mu, MuFault},
+    mu::{ChanType, Mu},
     shmem::Shmem,
 };
 use core::fmt;
@@ -44,45 +44,11 @@ use kernel::{
     workqueue::{Work, WorkItem},
 };
 
-/// `MAGIC`: written by vm7 once it polls the page ("VM7L").
-pub(crate) const MAGIC_VALUE: u32 = 0x4c37_4d56;
-
-/// Word offsets of the page (vm7 writes: `MAGIC`, `ACK_*`, `STATE`, `FAULTS`, `TOM7_TAIL`,
-/// `TOLX_HEAD`, `CON_HEAD`, `FAULT_TEXT`; Linux writes the others).
-const MAGIC: usize = 0x000;
-const CMD_SEQ: usize = 0x008;
-const CMD: usize = 0x00c;
-const VEC_LO: usize = 0x010;
-const VEC_HI: usize = 0x014;
-const ACK_SEQ: usize = 0x018;
-const ACK_STATUS: usize = 0x01c;
-const STATE: usize = 0x020;
-const FAULTS: usize = 0x024;
-const TOM7_HEAD: usize = 0x030;
-const TOM7_TAIL: usize = 0x034;
-const TOLX_HEAD: usize = 0x038;
-const TOLX_TAIL: usize = 0x03c;
-const CON_HEAD: usize = 0x040;
-const CON_TAIL: usize = 0x044;
-const FAULT_TEXT: usize = 0x100;
-const FAULT_TEXT_LEN: usize = 0x100;
-const TOM7_RING: usize = 0x400;
-const TOLX_RING: usize = 0x600;
-/// Entries of each MU ring, two words each: `kind << 8 | index`, value.
-const RING_ENTRIES: u32 = 64;
-const CON_RING: usize = 0x800;
-const CON_RING_LEN: u32 = 0x800;
-
-/// Commands.
-const CMD_START: u32 = 1;
-const CMD_STOP: u32 = 2;
-/// Writes the word `VEC_HI` at the M7 address `VEC_LO` while the core runs.
-const CMD_POKE: u32 = 3;
-/// `STATE` value of a faulted core.
-const STATE_FAULTED: u32 = 2;
-/// Entry kinds.
-const KIND_WORD: u32 = 1;
-const KIND_DOORBELL: u32 = 2;
+/// The page's layout, shared with vm7 (`tools/vm7/src/board.rs`): its one definition.
+#[path = "../../fw/src/vm7link.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod layout;
+use layout::*;
 
 /// How long the System Manager waits for vm7 to acknowledge a command.
 const ACK_TIMEOUT_MS: i64 = 3000;
@@ -161,7 +127,7 @@ impl WorkItem for Link {
 impl Link {
     /// A link over the mapped page `page`.
     pub(crate) fn new(page: Shmem) -> Result<Arc<Self>> {
-        if page.size() < 0x1000 {
+        if page.size() < PAGE_SIZE {
             return Err(EINVAL);
         }
         let faults = page.read32(FAULTS)?;
@@ -278,13 +244,13 @@ impl Link {
                 bump(&self.counts.to_m7_full);
                 return Err(EBUSY);
             }
-            let slot = TOM7_RING + 8 * (head % RING_ENTRIES) as usize;
+            let slot = TOM7_RING + ENTRY_SIZE * (head % RING_ENTRIES) as usize;
             let kind = if value.is_some() {
                 KIND_WORD
             } else {
                 KIND_DOORBELL
             };
-            self.page.write32(slot, (kind << 8) | idx as u32)?;
+            self.page.write32(slot, (kind << KIND_SHIFT) | idx as u32)?;
             self.page.write32(slot + 4, value.unwrap_or(0))?;
             self.page.write32(TOM7_HEAD, head.wrapping_add(1))?;
             bump(&self.counts.to_m7);
@@ -338,31 +304,17 @@ impl Link {
         }
         let mu = self.mu.lock().clone();
         while tail != head {
-            let slot = TOLX_RING + 8 * (tail % RING_ENTRIES) as usize;
+            let slot = TOLX_RING + ENTRY_SIZE * (tail % RING_ENTRIES) as usize;
             let what = self.page.read32(slot)?;
             let value = self.page.read32(slot + 4)?;
             tail = tail.wrapping_add(1);
             self.page.write32(TOLX_TAIL, tail)?;
-            let idx = (what & 0xff) as usize;
+            let idx = (what & INDEX_MASK) as usize;
             let Some(mu) = mu.as_ref() else { continue };
-            if what >> 8 == KIND_WORD {
+            if what >> KIND_SHIFT == KIND_WORD {
                 bump(&self.counts.to_linux);
-                let chan = ChanType::Rx.chan(idx);
-                let trace = mu.data().trace();
-                if mu.data().faults().take(MuFault::DropRx) {
-                    trace.word(chan, value, Fate::Lost);
-                    continue;
-                }
-                let r = mu.received(chan, Message::Word(value));
-                trace.word(
-                    chan,
-                    value,
-                    if r.is_ok() {
-                        Fate::Delivered
-                    } else {
-                        Fate::Undelivered
-                    },
-                );
+                // Its fate, lost or undelivered too, is in the trace (`mu7_words`).
+                let _ = mu.peer_sends(idx, value);
             } else {
                 bump(&self.counts.doorbells_to_linux);
                 let _ = mu.received(ChanType::RxDb.chan(idx), Message::Signal);

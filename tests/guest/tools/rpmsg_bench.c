@@ -60,6 +60,17 @@
  *	the board's bench_mu_pingpong (tests/sim/bench.rs): metric mu_hops,
  *	the simulation's own hops from a kick to the M7's notification, timed
  *	in the kernel per round trip; driver floor.
+ *   rpmsg_bench fwstart DRV RPROC COUNT
+ *	COUNT times: write "start" to RPROC/state, wait for the firmware's first
+ *	endpoint (a device in /sys/bus/rpmsg/devices other than Linux's own
+ *	rpmsg_ctrl and rpmsg_ns: what the firmware's name-service announcement
+ *	created), write "stop", wait until the devices are gone. Metric
+ *	fw_start (the write to the first endpoint). For real firmware, whose
+ *	channels and timing the test does not choose (scripts/bench-vm7.sh).
+ *   rpmsg_bench ttyecho DRV TTY COUNT
+ *	COUNT round trips through the rpmsg tty TTY (raw mode): write "ping N",
+ *	read until the reply ends with it (Zephyr's openamp_rsc_table answers
+ *	"TTY 0x%04x: " and the message). Metric ttyecho.
  *   rpmsg_bench pipe SIZE COUNT
  *	the system calls of an echo round trip (write, poll, read of SIZE
  *	bytes) through a pipe, with nothing behind them: metric pipeSIZE,
@@ -81,6 +92,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,8 +119,10 @@ static int usage(void)
 		"       %s memcpy LABEL SIZE REPS\n"
 		"       %s readfile LABEL FILE REPS\n"
 		"       %s pingpong COUNT\n"
+		"       %s fwstart DRV RPROC COUNT\n"
+		"       %s ttyecho DRV TTY COUNT\n"
 		"       %s pipe SIZE COUNT\n",
-		prog, prog, prog, prog, prog, prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog, prog, prog, prog, prog, prog, prog);
 	return 2;
 }
 
@@ -545,6 +559,145 @@ static int read_reply(int fd, const char *msg, size_t len, long seq)
 	return 0;
 }
 
+/*
+ * The rpmsg devices: *total of them, *fw of them the firmware's (neither
+ * rpmsg_ctrl nor rpmsg_ns, which Linux creates for every vdev).
+ */
+static int scan_fw_epts(int *total, int *fw)
+{
+	struct dirent *de;
+	DIR *d;
+
+	*total = *fw = 0;
+	d = opendir(RPMSG_DEVICES);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		(*total)++;
+		if (!strstr(de->d_name, ".rpmsg_ctrl.") && !strstr(de->d_name, ".rpmsg_ns."))
+			(*fw)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+static int cmd_fwstart(int argc, char **argv)
+{
+	int64_t t0, t1, t;
+	int total, fw, r;
+	long count, i;
+
+	if (argc != 5)
+		return usage();
+	count = parse_count(argv[4], 100000);
+	if (count < 0)
+		return usage();
+	for (i = 0; i < count; i++) {
+		r = rproc_write(argv[3], "start", &t0, &t1);
+		if (r) {
+			fprintf(stderr, "%s: start: %s\n", prog, strerror(-r));
+			return 1;
+		}
+		for (;;) {
+			t = now_ns();
+			scan_fw_epts(&total, &fw);
+			if (fw)
+				break;
+			if (t - t0 > 3 * WAIT_NS) {
+				fprintf(stderr, "%s: no firmware endpoint 30 s after start\n", prog);
+				return 1;
+			}
+			nap();
+		}
+		sample("fw_start", argv[2], t - t0);
+		r = rproc_write(argv[3], "stop", &t0, &t1);
+		if (r) {
+			fprintf(stderr, "%s: stop: %s\n", prog, strerror(-r));
+			return 1;
+		}
+		for (;;) {
+			scan_fw_epts(&total, &fw);
+			if (!total)
+				break;
+			if (now_ns() - t0 > WAIT_NS) {
+				fprintf(stderr, "%s: rpmsg devices left 10 s after stop\n", prog);
+				return 1;
+			}
+			nap();
+		}
+	}
+	return 0;
+}
+
+static int cmd_ttyecho(int argc, char **argv)
+{
+	char msg[32], buf[256];
+	struct termios tio;
+	int64_t t0, t1;
+	size_t len, got;
+	long count, i;
+	ssize_t n;
+	int fd, r;
+
+	if (argc != 5)
+		return usage();
+	count = parse_count(argv[4], 1000000);
+	if (count < 0)
+		return usage();
+	fd = open(argv[3], O_RDWR | O_NOCTTY);
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, argv[3], strerror(errno));
+		return 2;
+	}
+	if (tcgetattr(fd, &tio) == 0) {
+		cfmakeraw(&tio);
+		tcsetattr(fd, TCSANOW, &tio);
+	}
+	/* Late answers to an earlier run are not answers to this one. */
+	while (wait_readable(fd, 20) > 0 && read(fd, buf, sizeof(buf)) > 0)
+		;
+	for (i = 0; i < count; i++) {
+		len = (size_t)snprintf(msg, sizeof(msg), "ping %ld", i);
+		got = 0;
+		t0 = now_ns();
+		n = write(fd, msg, len);
+		if (n != (ssize_t)len) {
+			fprintf(stderr, "%s: write: %s\n", prog, n < 0 ? strerror(errno) : "short");
+			close(fd);
+			return 1;
+		}
+		for (;;) {
+			r = wait_readable(fd, 3000);
+			if (r <= 0) {
+				fprintf(stderr, "%s: no reply %ld within 3 s\n", prog, i);
+				close(fd);
+				return 1;
+			}
+			n = read(fd, buf + got, sizeof(buf) - 1 - got);
+			if (n <= 0) {
+				fprintf(stderr, "%s: read: %s\n", prog, n < 0 ? strerror(errno) : "EOF");
+				close(fd);
+				return 1;
+			}
+			got += (size_t)n;
+			if (got >= len && !memcmp(buf + got - len, msg, len))
+				break;
+			if (got >= sizeof(buf) - 1) {
+				buf[got] = '\0';
+				fprintf(stderr, "%s: reply %ld is not an echo: '%s'\n", prog, i, buf);
+				close(fd);
+				return 1;
+			}
+		}
+		t1 = now_ns();
+		sample("ttyecho", argv[2], t1 - t0);
+	}
+	close(fd);
+	return 0;
+}
+
 static int cmd_echo(int argc, char **argv)
 {
 	char msg[MAX_PAYLOAD], metric[32];
@@ -852,6 +1005,10 @@ int main(int argc, char **argv)
 		r = cmd_readfile(argc, argv);
 	else if (!strcmp(argv[1], "pingpong"))
 		r = cmd_pingpong(argc, argv);
+	else if (!strcmp(argv[1], "fwstart"))
+		r = cmd_fwstart(argc, argv);
+	else if (!strcmp(argv[1], "ttyecho"))
+		r = cmd_ttyecho(argc, argv);
 	else if (!strcmp(argv[1], "pipe"))
 		r = cmd_pipe(argc, argv);
 	else

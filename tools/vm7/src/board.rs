@@ -20,38 +20,14 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
-// The link page (word offsets), as tests/sim/vm7link.rs.
-const MAGIC: usize = 0x000;
-const MAGIC_VALUE: u32 = 0x4c37_4d56;
-const CMD_SEQ: usize = 0x008;
-const CMD: usize = 0x00c;
-const VEC_LO: usize = 0x010;
-const ACK_SEQ: usize = 0x018;
-const ACK_STATUS: usize = 0x01c;
-const STATE: usize = 0x020;
-const FAULTS: usize = 0x024;
-const TOM7_HEAD: usize = 0x030;
-const TOM7_TAIL: usize = 0x034;
-const TOLX_HEAD: usize = 0x038;
-const TOLX_TAIL: usize = 0x03c;
-const CON_HEAD: usize = 0x040;
-const CON_TAIL: usize = 0x044;
-const FAULT_TEXT: usize = 0x100;
-const FAULT_TEXT_LEN: usize = 0x100;
-const TOM7_RING: usize = 0x400;
-const TOLX_RING: usize = 0x600;
-const RING_ENTRIES: u32 = 64;
-const CON_RING: usize = 0x800;
-const CON_RING_LEN: u32 = 0x800;
-const CMD_START: u32 = 1;
-const CMD_STOP: u32 = 2;
-const CMD_POKE: u32 = 3;
-const VEC_HI: usize = 0x014;
-const STATE_OFF: u32 = 0;
-const STATE_RUNNING: u32 = 1;
-const STATE_FAULTED: u32 = 2;
-const KIND_WORD: u32 = 1;
-const KIND_DOORBELL: u32 = 2;
+// The link page's layout, the same file the guest side (tests/sim/vm7link.rs) compiles.
+use imx_rproc_fw::vm7link::{
+    ACK_SEQ, ACK_STATUS, CMD, CMD_POKE, CMD_SEQ, CMD_START, CMD_STOP, CON_HEAD, CON_RING,
+    CON_RING_LEN, CON_TAIL, ENTRY_SIZE, FAULTS, FAULT_TEXT, FAULT_TEXT_LEN, KIND_DOORBELL,
+    KIND_SHIFT, KIND_WORD, MAGIC, MAGIC_VALUE, PAGE_SIZE, RING_ENTRIES, STATE, STATE_FAULTED,
+    STATE_OFF, STATE_RUNNING, TOLX_HEAD, TOLX_RING, TOLX_TAIL, TOM7_HEAD, TOM7_RING, TOM7_TAIL,
+    VEC_HI, VEC_LO,
+};
 
 /// Where the TCM window lies in the guest: the ivshmem BAR that the guest's simulator
 /// places at 0x20000000 (tests/sim/vm7link.rs, `place_tcm_bar`); the i.MX95 M7 sees its ITCM
@@ -137,8 +113,8 @@ impl Drop for GuestRam {
 ///
 /// # Invariants
 ///
-/// `base` points to 4096 bytes of the guest RAM mapping, 4-byte aligned, valid while the
-/// [`GuestRam`] it came from lives (the caller of [`Page::new`] keeps it).
+/// `base` points to `PAGE_SIZE` (4096) bytes of the guest RAM mapping, 4-byte aligned, valid
+/// while the [`GuestRam`] it came from lives (the caller of [`Page::new`] keeps it).
 struct Page {
     base: *mut u8,
 }
@@ -146,18 +122,18 @@ struct Page {
 impl Page {
     /// # Safety
     ///
-    /// `base` must point to 4096 mapped bytes, 4-byte aligned, valid for the page's life.
+    /// `base` must point to `PAGE_SIZE` mapped bytes, 4-byte aligned, valid for the page's life.
     unsafe fn new(base: *mut u8) -> Self {
         Page { base }
     }
     fn word(&self, off: usize) -> &AtomicU32 {
-        assert!(off % 4 == 0 && off + 4 <= 0x1000);
+        assert!(off % 4 == 0 && off + 4 <= PAGE_SIZE);
         // SAFETY: In bounds and aligned (asserted, type invariant); the memory is shared with
         // the guest, which accesses it with single 32-bit accesses too.
         unsafe { AtomicU32::from_ptr(self.base.add(off).cast()) }
     }
     fn byte(&self, off: usize) -> &AtomicU8 {
-        assert!(off < 0x1000);
+        assert!(off < PAGE_SIZE);
         // SAFETY: In bounds (asserted, type invariant).
         unsafe { AtomicU8::from_ptr(self.base.add(off)) }
     }
@@ -199,7 +175,12 @@ pub struct Stats {
 
 struct Run<'a> {
     m: Machine<'a>,
+    /// Virtual time zero on the wall clock (moved when the core falls behind).
     origin: Instant,
+    /// When the core was started.
+    started: Instant,
+    /// Wall time spent inside the engine (`Machine::run`), sleeps between slices excluded.
+    busy: Duration,
 }
 
 /// The board: guest RAM, the link page, the core when it runs.
@@ -225,10 +206,10 @@ impl Board {
             None => None,
         };
         let p = ram
-            .at(opts.link, 0x1000)
-            .filter(|_| opts.link % 0x1000 == 0)
+            .at(opts.link, PAGE_SIZE as u64)
+            .filter(|_| opts.link % PAGE_SIZE as u64 == 0)
             .ok_or_else(|| format!("link page {:#x} is not a page of guest RAM", opts.link))?;
-        // SAFETY: 4096 bytes of `ram`, page aligned (checked above); `ram` lives as long as
+        // SAFETY: `PAGE_SIZE` bytes of `ram`, page aligned (checked above); `ram` lives as long as
         // the board, which owns both.
         let page = unsafe { Page::new(p) };
         Ok(Board {
@@ -314,11 +295,11 @@ impl Board {
         let mut tail = self.page.ld(TOM7_TAIL);
         let s = m.uc.get_data_mut();
         while tail != head {
-            let slot = TOM7_RING + 8 * (tail % RING_ENTRIES) as usize;
+            let slot = TOM7_RING + ENTRY_SIZE * (tail % RING_ENTRIES) as usize;
             let what = self.page.ld(slot);
             let value = self.page.ld(slot + 4);
             let idx = (what & 3) as usize;
-            if what >> 8 == KIND_WORD {
+            if what >> KIND_SHIFT == KIND_WORD {
                 if s.mu7.rx[idx].is_some() {
                     break; // RR full: the word waits in the ring, in order
                 }
@@ -332,7 +313,7 @@ impl Board {
                         s.slept
                     );
                 }
-            } else if what >> 8 == KIND_DOORBELL {
+            } else if what >> KIND_SHIFT == KIND_DOORBELL {
                 s.mu7.a_ring(idx as u32);
                 self.stats.doorbells_in += 1;
             }
@@ -355,13 +336,14 @@ impl Board {
             );
         }
         for (ch, w) in s.mu7.sent.drain(..) {
-            self.out.push_back(((KIND_WORD << 8) | ch as u32, w));
+            self.out
+                .push_back(((KIND_WORD << KIND_SHIFT) | ch as u32, w));
             self.stats.words_out += 1;
         }
         for bits in s.mu7.doorbells.drain(..) {
             for i in 0..4 {
                 if bits & (1 << i) != 0 {
-                    self.out.push_back(((KIND_DOORBELL << 8) | i, 0));
+                    self.out.push_back(((KIND_DOORBELL << KIND_SHIFT) | i, 0));
                     self.stats.doorbells_out += 1;
                 }
             }
@@ -381,7 +363,7 @@ impl Board {
             let Some((what, v)) = self.out.pop_front() else {
                 break;
             };
-            let slot = TOLX_RING + 8 * (head % RING_ENTRIES) as usize;
+            let slot = TOLX_RING + ENTRY_SIZE * (head % RING_ENTRIES) as usize;
             self.page.st(slot, what);
             self.page.st(slot + 4, v);
             head = head.wrapping_add(1);
@@ -445,6 +427,8 @@ impl Board {
                                 run = Some(Run {
                                     m,
                                     origin: Instant::now(),
+                                    started: Instant::now(),
+                                    busy: Duration::ZERO,
                                 });
                             }
                             Err(e) => self.fault(&e),
@@ -469,7 +453,9 @@ impl Board {
             self.feed(&mut r.m);
             let st = r.m.state();
             let budget = st.insns + st.slept + self.opts.slice;
+            let t = Instant::now();
             let out = r.m.run(budget);
+            r.busy += t.elapsed();
             self.drain(&mut r.m);
             let st = r.m.state();
             let virt = Duration::from_nanos((st.insns + st.slept) * 10 / 8);
@@ -487,8 +473,17 @@ impl Board {
                 }
                 Outcome::Fault(f) => {
                     let r = run.take().unwrap();
+                    // What the core's stack held ("psp ADDR: W0 ... W7"): the guest's
+                    // tests find the same bytes in the driver's coredump.
+                    let why = match r.m.stack_top() {
+                        (name, sp, Some(w)) => {
+                            let words: Vec<String> = w.iter().map(|x| format!("{x:08x}")).collect();
+                            format!("{f}; {name} {sp:#010x}: {}", words.join(" "))
+                        }
+                        (name, sp, None) => format!("{f}; {name} {sp:#010x} unreadable"),
+                    };
                     self.drain_final(r);
-                    self.fault(&f);
+                    self.fault(&why);
                     continue;
                 }
             }
@@ -503,9 +498,24 @@ impl Board {
         }
     }
 
+    /// The run's last words and lines, and its counts: `run ends:` on stderr, what
+    /// scripts/bench-vm7.sh reads (instructions per second of the time inside the engine,
+    /// the emulation's speed; and of the whole run, which the firmware's sleeps bound, as
+    /// virtual time may not run ahead of the wall clock).
     fn drain_final(&mut self, mut r: Run) {
         self.drain(&mut r.m);
-        self.stats.insns += r.m.state().insns;
+        let st = r.m.state();
+        self.stats.insns += st.insns;
+        let wall = r.started.elapsed().as_secs_f64();
+        let busy = r.busy.as_secs_f64();
+        eprintln!(
+            "vm7: run ends: {} instructions, {} cycles asleep, {wall:.3} s, {busy:.3} s executing \
+             ({:.1} M instr/s executing, {:.2} M instr/s overall)",
+            st.insns,
+            st.slept,
+            st.insns as f64 / busy.max(1e-9) / 1e6,
+            st.insns as f64 / wall.max(1e-9) / 1e6
+        );
     }
 
     fn start(&mut self, vector: u32) -> Result<Machine<'static>, String> {

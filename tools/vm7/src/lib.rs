@@ -539,6 +539,31 @@ impl<'a> Machine<'a> {
         self.uc.get_data()
     }
 
+    /// The stack the core last pushed an exception frame to, its pointer and the 8 words
+    /// there, as the core left them: in handler mode with an EXC_RETURN in LR, the stack
+    /// that EXC_RETURN names (bit 2: PSP, else MSP), which holds the frame stacked on
+    /// entry (r0-r3, r12, lr, the return address, xPSR; ARMv7-M ARM B1.5.6, B1.5.8);
+    /// otherwise the active stack. `None` for the words where they are unreadable.
+    pub fn stack_top(&self) -> (&'static str, u32, Option<[u32; 8]>) {
+        let handler = rd(&self.uc, R::XPSR) & 0x1ff != 0;
+        let lr = rd(&self.uc, R::LR);
+        let (name, sp) = if handler && lr & 0xffff_ff00 == 0xffff_ff00 && lr & 4 != 0 {
+            ("psp", rd(&self.uc, R::PSP))
+        } else if handler && lr & 0xffff_ff00 == 0xffff_ff00 {
+            ("msp", rd(&self.uc, R::MSP))
+        } else {
+            ("sp", rd(&self.uc, R::SP))
+        };
+        let mut w = [0u32; 8];
+        for (i, x) in w.iter_mut().enumerate() {
+            match read32(&self.uc, sp.wrapping_add(4 * i as u32)) {
+                Some(v) => *x = v,
+                None => return (name, sp, None),
+            }
+        }
+        (name, sp, Some(w))
+    }
+
     /// Runs until an outcome, at most `budget` instructions.
     pub fn run(&mut self, budget: u64) -> Outcome {
         let uc = &mut self.uc;

@@ -97,3 +97,50 @@ fn pendsv_pended_under_basepri_is_taken_right_at_the_unmask() {
     );
     assert_eq!(m.uc.reg_read(R::R3).unwrap(), 5);
 }
+
+#[test]
+fn a_fault_entering_an_exception_reports_the_stacked_frame() {
+    // movs r0,#42; svc 0, with the SVC vector (11) pointing where nothing is mapped: the
+    // core stacks the frame on MSP (thread mode, CONTROL.SPSEL 0: EXC_RETURN 0xFFFFFFF9)
+    // and faults fetching the handler. The frame (B1.5.6): r0-r3, r12, lr, the return
+    // address (0x104, past the svc), xPSR with T (bit 24).
+    let mut m = machine(
+        &[(0x100, &[0x202a, 0xdf00, 0xbf30])],
+        &[(1, 0x100), (11, 0x1000_0000)],
+    );
+    let out = m.run(1000);
+    assert!(matches!(out, Outcome::Fault(_)), "{out:?}");
+    let (name, sp, words) = m.stack_top();
+    assert_eq!((name, sp), ("msp", 0x2000_1000 - 32));
+    let w = words.expect("the frame is readable");
+    assert_eq!(w[0], 42, "stacked r0");
+    assert_eq!(w[6], 0x104, "stacked return address");
+    assert_ne!(w[7] & (1 << 24), 0, "stacked xPSR has T");
+}
+
+#[test]
+fn a_fault_entering_an_exception_from_a_psp_thread_reports_the_process_stack() {
+    // As a Zephyr thread: PSP = 0x20000800 (movs r0,#0x20; lsls r0,#24; movs r1,#8;
+    // lsls r1,#8; adds r0,r0,r1 (ADDS reg T1 0x1800|Rm<<6|Rn<<3|Rd); msr psp,r0 (SYSm 9)),
+    // CONTROL.SPSEL = 1 (movs r0,#2; msr control,r0 (SYSm 20)), then movs r0,#42; svc 0
+    // with the SVC vector unmapped. The frame is on the process stack (EXC_RETURN
+    // 0xFFFFFFFD), while the handler's SP is MSP: the report names PSP.
+    let mut m = machine(
+        &[(
+            0x100,
+            &[
+                0x2020, 0x0600, 0x2108, 0x0209, 0x1840, 0xf380, 0x8809, 0x2002, 0xf380, 0x8814,
+                0x202a, 0xdf00, 0xbf30,
+            ],
+        )],
+        &[(1, 0x100), (11, 0x1000_0000)],
+    );
+    let out = m.run(1000);
+    assert!(matches!(out, Outcome::Fault(_)), "{out:?}");
+    let (name, sp, words) = m.stack_top();
+    assert_eq!((name, sp), ("psp", 0x2000_0800 - 32));
+    let w = words.expect("the frame is readable");
+    assert_eq!(w[0], 42, "stacked r0");
+    assert_eq!(w[6], 0x118, "stacked return address");
+    assert_ne!(w[7] & (1 << 24), 0, "stacked xPSR has T");
+}
