@@ -35,7 +35,11 @@ pub enum Kind {
 /// `index` fields are program-header indices (for segments),
 /// section-header indices (for sections) or resource-table entry indices
 /// (position in `offset[]`, for the `Rsc*` variants), counted from zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Its `Debug` form is what `#[derive(Debug)]` prints (`SegmentNotMapped {
+/// index: 0, da: 2147483648, len: 4096 }`; with `{:x?}` the numbers in
+/// hex), written by `messages!` below in less code.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Error {
     /// The image is shorter than an ELF32 file header (52 bytes).
     TooShort,
@@ -379,77 +383,181 @@ impl Error {
             | Error::RscNameFormat { .. } => Kind::Invalid,
         }
     }
+}
 
-    /// Returns a short human-readable phrase naming the defect, suitable
-    /// for a log message (the variant's fields are not included).
-    pub fn describe(&self) -> &'static str {
-        match self {
-            Error::TooShort => "image shorter than the ELF32 header",
-            Error::BadMagic => "bad ELF magic",
-            Error::BadClass => "not an ELF32 image",
-            Error::BadData => "not a little-endian ELF image",
-            Error::BadVersion => "unsupported ELF version",
-            Error::BadType => "not an executable ELF image",
-            Error::BadMachine => "not an ARM ELF image",
-            Error::BadEhSize => "ELF header size too small",
-            Error::PhEntSizeTooSmall => "program header entry size too small",
-            Error::NoSegments => "no program headers",
-            Error::TooManySegments => "too many program headers",
-            Error::PhOffOutOfFile => "program header offset beyond end of image",
-            Error::PhTableOverflow => "program header table size overflows",
-            Error::PhTableOutOfFile => "program header table beyond end of image",
-            Error::SegmentIndexOutOfRange { .. } => "program header index out of range",
-            Error::SegmentOutOfFile { .. } => "segment data beyond end of image",
-            Error::FileSizeExceedsMemSize { .. } => "segment file size exceeds memory size",
-            Error::SegmentAddressWraps { .. } => "segment address range wraps",
-            Error::NoLoadSegments => "no loadable segments",
-            Error::SegmentNotMapped { .. } => "segment not in any translated memory region",
-            Error::DestinationSizeMismatch { .. } => {
-                "destination size differs from segment memory size"
-            }
-            Error::ShEntSizeTooSmall => "section header entry size too small",
-            Error::ShOffOutOfFile => "section header offset beyond end of image",
-            Error::ShTableOverflow => "section header table size overflows",
-            Error::ShTableOutOfFile => "section header table beyond end of image",
-            Error::BadShStrNdx => "section name string table index out of range",
-            Error::ShStrTabBadType => "section name string table is not a string table",
-            Error::ShStrTabOutOfFile => "section name string table beyond end of image",
-            Error::SectionNameOutOfTable { .. } => "section name offset outside string table",
-            Error::SectionNameUnterminated { .. } => "section name not NUL-terminated",
-            Error::SectionOutOfFile { .. } => "section data beyond end of image",
-            Error::ZeroLength => "zero-length address range",
-            Error::AddressRangeWraps => "address range wraps",
-            Error::AddressNotMapped => "address range not mapped by the translation table",
-            Error::RscTooShort => "resource table shorter than its header",
-            Error::RscBadVersion => "unsupported resource table version",
-            Error::RscReservedNotZero => "resource table reserved words not zero",
-            Error::RscTooManyEntries => "too many resource table entries",
-            Error::RscOffsetTableOutOfBounds => "resource offsets beyond end of table",
-            Error::RscOffsetOutOfBounds { .. } => "resource offset outside the table body",
-            Error::RscOffsetMisaligned { .. } => "resource offset not 4-byte aligned",
-            Error::RscEntriesOverlap { .. } => "resource entries overlap",
-            Error::RscEntryTruncated { .. } => "resource entry truncated",
-            Error::RscUnknownType { .. } => "unknown resource type",
-            Error::RscEntryReservedNotZero { .. } => "resource entry reserved word not zero",
-            Error::RscVdevTooManyVrings { .. } => "vdev resource has more than two vrings",
-            Error::RscVdevReservedNotZero { .. } => "vdev resource reserved bytes not zero",
-            Error::RscVdevConfigOverflow { .. } => "vdev config space beyond end of table",
-            Error::RscVringNumInvalid { .. } => "invalid vring size",
-            Error::RscVringAlignInvalid { .. } => "invalid vring alignment",
-            Error::RscVringDaOutOfRange { .. } => "vring device address outside allowed ranges",
-            Error::RscDuplicateNotifyId { .. } => "duplicate vring notify id",
-            Error::RscTraceInvalid { .. } => "trace resource with empty or wrapping range",
-            Error::RscCarveoutInvalid { .. } => "carveout resource with empty or wrapping range",
-            Error::RscDevmemInvalid { .. } => "devmem resource with empty or wrapping range",
-            Error::RscNameUnterminated { .. } => "resource name not NUL-terminated",
-            Error::RscNameFormat { .. } => "resource name contains a format character",
-            Error::RscTableTooLarge => "resource table larger than allowed",
-            Error::VectorTableNotLoaded { .. } => {
-                "reset vector does not point into the loaded image"
-            }
-            Error::BadInitialSp { .. } => "vector table has an invalid initial stack pointer",
-            Error::ResetHandlerNotThumb { .. } => "reset handler lacks the Thumb bit",
-            Error::ResetHandlerNotLoaded { .. } => "reset handler outside the loaded image",
+/// Writes [`Error::describe`] and `Debug` for [`Error`] from one line per
+/// variant: `Name { fields } => "phrase",`.
+///
+/// The names and the phrases are kept as two NUL-separated strings indexed
+/// by the variant's position, instead of one `match` arm (and one pointer
+/// and length) per variant for each: in the kernel module that is 2 KB
+/// less text. The result is the same: the name is the variant's identifier,
+/// the fields are printed as `#[derive(Debug)]` prints them (`Formatter::
+/// debug_struct`), and the `match`es have no wildcard, so a variant missing
+/// here, or a field missing from its line, does not compile.
+macro_rules! messages {
+    ($($variant:ident $({ $($field:ident),* })? => $phrase:literal,)*) => {
+        /// The variants of [`Error`] without their fields: `Code::X as usize`
+        /// is X's position in [`NAMES`] and [`PHRASES`].
+        #[derive(Clone, Copy)]
+        enum Code {
+            $($variant,)*
         }
+
+        /// The variants' names, each followed by a NUL.
+        const NAMES: &str = concat!($(stringify!($variant), "\0",)*);
+
+        /// The variants' phrases, each followed by a NUL.
+        const PHRASES: &str = concat!($($phrase, "\0",)*);
+
+        impl Error {
+            fn code(&self) -> Code {
+                match self {
+                    $(Error::$variant { .. } => Code::$variant,)*
+                }
+            }
+
+            /// Returns a short human-readable phrase naming the defect,
+            /// suitable for a log message (the variant's fields are not
+            /// included).
+            pub fn describe(&self) -> &'static str {
+                nth(PHRASES, self.code())
+            }
+        }
+
+        impl core::fmt::Debug for Error {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                let mut s = f.debug_struct(nth(NAMES, self.code()));
+                match self {
+                    $(Error::$variant $({ $($field),* })? => {
+                        $($(s.field(stringify!($field), $field);)*)?
+                    })*
+                }
+                s.finish()
+            }
+        }
+    };
+}
+
+/// Entry `code` of `table`, a list of NUL-terminated strings.
+fn nth(table: &'static str, code: Code) -> &'static str {
+    // A fieldless enum's discriminant: its position, always in range.
+    #[allow(clippy::as_conversions)]
+    let i = code as usize;
+    // Bytes, not `str::split`: its searcher is 600 bytes of the module's
+    // text, this under 300.
+    let entry = table.as_bytes().split(|&b| b == 0).nth(i);
+    entry
+        .and_then(|e| core::str::from_utf8(e).ok())
+        .unwrap_or_default()
+}
+
+// One line per variant, in the order of the enum: its fields, in their
+// order, and the phrase [`Error::describe`] returns.
+messages! {
+    TooShort => "image shorter than the ELF32 header",
+    BadMagic => "bad ELF magic",
+    BadClass => "not an ELF32 image",
+    BadData => "not a little-endian ELF image",
+    BadVersion => "unsupported ELF version",
+    BadType => "not an executable ELF image",
+    BadMachine => "not an ARM ELF image",
+    BadEhSize => "ELF header size too small",
+    PhEntSizeTooSmall => "program header entry size too small",
+    NoSegments => "no program headers",
+    TooManySegments => "too many program headers",
+    PhOffOutOfFile => "program header offset beyond end of image",
+    PhTableOverflow => "program header table size overflows",
+    PhTableOutOfFile => "program header table beyond end of image",
+    SegmentIndexOutOfRange { index } => "program header index out of range",
+    SegmentOutOfFile { index } => "segment data beyond end of image",
+    FileSizeExceedsMemSize { index } => "segment file size exceeds memory size",
+    SegmentAddressWraps { index } => "segment address range wraps",
+    NoLoadSegments => "no loadable segments",
+    SegmentNotMapped { index, da, len } => "segment not in any translated memory region",
+    DestinationSizeMismatch { index } => "destination size differs from segment memory size",
+    ShEntSizeTooSmall => "section header entry size too small",
+    ShOffOutOfFile => "section header offset beyond end of image",
+    ShTableOverflow => "section header table size overflows",
+    ShTableOutOfFile => "section header table beyond end of image",
+    BadShStrNdx => "section name string table index out of range",
+    ShStrTabBadType => "section name string table is not a string table",
+    ShStrTabOutOfFile => "section name string table beyond end of image",
+    SectionNameOutOfTable { index } => "section name offset outside string table",
+    SectionNameUnterminated { index } => "section name not NUL-terminated",
+    SectionOutOfFile { index } => "section data beyond end of image",
+    ZeroLength => "zero-length address range",
+    AddressRangeWraps => "address range wraps",
+    AddressNotMapped => "address range not mapped by the translation table",
+    RscTooShort => "resource table shorter than its header",
+    RscBadVersion => "unsupported resource table version",
+    RscReservedNotZero => "resource table reserved words not zero",
+    RscTooManyEntries => "too many resource table entries",
+    RscOffsetTableOutOfBounds => "resource offsets beyond end of table",
+    RscOffsetOutOfBounds { index } => "resource offset outside the table body",
+    RscOffsetMisaligned { index } => "resource offset not 4-byte aligned",
+    RscEntriesOverlap { index } => "resource entries overlap",
+    RscEntryTruncated { index } => "resource entry truncated",
+    RscUnknownType { index, kind } => "unknown resource type",
+    RscEntryReservedNotZero { index } => "resource entry reserved word not zero",
+    RscVdevTooManyVrings { index } => "vdev resource has more than two vrings",
+    RscVdevReservedNotZero { index } => "vdev resource reserved bytes not zero",
+    RscVdevConfigOverflow { index } => "vdev config space beyond end of table",
+    RscVringNumInvalid { index, vring } => "invalid vring size",
+    RscVringAlignInvalid { index, vring } => "invalid vring alignment",
+    RscVringDaOutOfRange { index, vring } => "vring device address outside allowed ranges",
+    RscDuplicateNotifyId { index } => "duplicate vring notify id",
+    RscTraceInvalid { index } => "trace resource with empty or wrapping range",
+    RscCarveoutInvalid { index } => "carveout resource with empty or wrapping range",
+    RscDevmemInvalid { index } => "devmem resource with empty or wrapping range",
+    RscNameUnterminated { index } => "resource name not NUL-terminated",
+    RscNameFormat { index } => "resource name contains a format character",
+    RscTableTooLarge => "resource table larger than allowed",
+    VectorTableNotLoaded { addr } => "reset vector does not point into the loaded image",
+    BadInitialSp { sp } => "vector table has an invalid initial stack pointer",
+    ResetHandlerNotThumb { pc } => "reset handler lacks the Thumb bit",
+    ResetHandlerNotLoaded { pc } => "reset handler outside the loaded image",
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::Error;
+    use std::format;
+
+    /// What `#[derive(Debug)]` printed before `messages!` replaced it, for
+    /// the variants with more than one field, whose order matters.
+    #[test]
+    fn debug_is_the_derived_form() {
+        let e = Error::SegmentNotMapped {
+            index: 1,
+            da: 0x8000_0000,
+            len: 4096,
+        };
+        assert_eq!(
+            format!("{e:?}"),
+            "SegmentNotMapped { index: 1, da: 2147483648, len: 4096 }"
+        );
+        assert_eq!(
+            format!("{e:x?}"),
+            "SegmentNotMapped { index: 1, da: 80000000, len: 1000 }"
+        );
+        let e = Error::RscUnknownType { index: 2, kind: 77 };
+        assert_eq!(format!("{e:?}"), "RscUnknownType { index: 2, kind: 77 }");
+        let e = Error::RscVringDaOutOfRange { index: 3, vring: 1 };
+        assert_eq!(
+            format!("{e:?}"),
+            "RscVringDaOutOfRange { index: 3, vring: 1 }"
+        );
+        assert_eq!(format!("{:?}", Error::TooShort), "TooShort");
+        assert_eq!(format!("{:#?}", Error::TooShort), "TooShort");
+        assert_eq!(
+            Error::TooShort.describe(),
+            "image shorter than the ELF32 header"
+        );
+        let last = Error::ResetHandlerNotLoaded { pc: 0x11 };
+        assert_eq!(format!("{last:x?}"), "ResetHandlerNotLoaded { pc: 11 }");
+        assert_eq!(last.describe(), "reset handler outside the loaded image");
     }
 }
