@@ -436,7 +436,7 @@ elif [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
 	sel=()
 	for s in "${ssh_subset[@]}"; do sel+=(--scenario "$s"); done
 	run_counted ssh "$HOST_PYTHON" -m pytest -p no:cacheprovider tests/host/test_ssh.py --target virtual \
-		--jobs "${QEMU_JOBS:-2}" "${sel[@]}" --compare-qemu "$out" --out "$out/ssh" \
+		--jobs "${QEMU_JOBS:-2}" "${sel[@]}" --compare-qemu "$here/out/check" --out "$out/ssh" \
 		--junitxml "$out/ssh-junit.xml" -q
 fi
 
