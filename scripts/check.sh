@@ -57,6 +57,25 @@ ok() {
 	pass=$((pass + 1))
 	printf 'ok   [%s] %s\n' "$kern" "$1"
 }
+# The end of a run: the skips, the expected splats and the failures listed,
+# then the closing line CI reads; its status is the run's.
+finish() {
+	if [ ${#skipped[@]} -ne 0 ]; then
+		echo "skipped (did not run):"
+		printf '  %s\n' "${skipped[@]}"
+	fi
+	if [ ${#splats_expected[@]} -ne 0 ]; then
+		echo "expected kernel splats (declared by the scenario, not counted as passes):"
+		printf '  %s\n' "${splats_expected[@]}"
+	fi
+	if [ $fail -ne 0 ]; then
+		echo "failed:"
+		printf '  %s\n' "${failed[@]}"
+	fi
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ $fail -eq 0 ]
+}
+
 not_ok() {
 	fail=$((fail + 1))
 	failed+=("[$kern] $1")
@@ -106,16 +125,7 @@ if [ -z "${KERNEL:-}" ] && [ -z "${TARGET:-}" ] && [ $# -eq 0 ]; then
 	echo
 	printf '  %s\n' "${summary[@]}"
 	echo "  $((SECONDS - t0)) s for all kernels"
-	if [ ${#skipped[@]} -ne 0 ]; then
-		echo "skipped (did not run):"
-		printf '  %s\n' "${skipped[@]}"
-	fi
-	if [ $fail -ne 0 ]; then
-		echo "failed:"
-		printf '  %s\n' "${failed[@]}"
-	fi
-	echo "$pass passed, $fail failed, $skip skipped"
-	[ $fail -eq 0 ]
+	finish
 	exit
 fi
 set_=${CHECK_SET:-full}
@@ -466,17 +476,4 @@ for i in "${!stage_names[@]}"; do
 done
 cpu_now
 echo "  $SECONDS s in all, $(((cpu + 50) / 100)) s CPU"
-if [ ${#skipped[@]} -ne 0 ]; then
-	echo "skipped (did not run):"
-	printf '  %s\n' "${skipped[@]}"
-fi
-if [ ${#splats_expected[@]} -ne 0 ]; then
-	echo "expected kernel splats (declared by the scenario, not counted as passes):"
-	printf '  %s\n' "${splats_expected[@]}"
-fi
-if [ $fail -ne 0 ]; then
-	echo "failed:"
-	printf '  %s\n' "${failed[@]}"
-fi
-echo "$pass passed, $fail failed, $skip skipped"
-[ $fail -eq 0 ]
+finish
