@@ -416,7 +416,7 @@ fi
 # is ever tested), boots each scenario once per driver, reports each KTAP
 # result on its own (scripts/ktap_count.py counts: a plan not met, a splat,
 # a timeout or a crash fails the boot) and ends "N passed, M failed, K
-# skipped". Its JUnit XML: out/check/qemu-junit.xml.
+# skipped". Its logs and JUnit XML: $out (out/check/<kernel> in a per-kernel run).
 if [ -z "$host_only" ] && [ -z "$target" ]; then
 	stage "QEMU scenarios on the virtual i.MX95, Linux $kern (pytest tests/host, tests/guest/scenarios.toml)"
 	sel=()
@@ -426,7 +426,7 @@ if [ -z "$host_only" ] && [ -z "$target" ]; then
 	par=(--jobs "${QEMU_JOBS:-2}")
 	[ -z "${QEMU_GUEST_SMP:-}" ] || par+=(--guest-smp "$QEMU_GUEST_SMP")
 	run_counted qemu "$HOST_PYTHON" -m pytest -p no:cacheprovider tests/host/test_qemu.py \
-		"${par[@]}" ${sel[@]+"${sel[@]}"} --junitxml "$out/qemu-junit.xml" -q
+		"${par[@]}" ${sel[@]+"${sel[@]}"} --out "$out" --junitxml "$out/qemu-junit.xml" -q
 fi
 
 # The SSH target (tests/host/test_ssh.py, tests/host/ssh_target.py): with
@@ -446,7 +446,7 @@ elif [ ${#only[@]} -eq 0 ] && [ -z "$host_only" ]; then
 	sel=()
 	for s in "${ssh_subset[@]}"; do sel+=(--scenario "$s"); done
 	run_counted ssh "$HOST_PYTHON" -m pytest -p no:cacheprovider tests/host/test_ssh.py --target virtual \
-		--jobs "${QEMU_JOBS:-2}" "${sel[@]}" --compare-qemu "$here/out/check" --out "$out/ssh" \
+		--jobs "${QEMU_JOBS:-2}" "${sel[@]}" --compare-qemu "$out" --out "$out/ssh" \
 		--junitxml "$out/ssh-junit.xml" -q
 fi
 
