@@ -64,7 +64,7 @@ apt_pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
 	device-tree-compiler bc bison flex libssl-dev libelf-dev cpio xz-utils
 	kmod rsync python3-docutils python3-pip make gcc libc6-dev-arm64-cross
 	python3-libfdt python3-venv python3-pytest python3-pytest-xdist cmake
-	binutils-arm-none-eabi openssh-client)
+	binutils-arm-none-eabi openssh-client shellcheck)
 
 install_tools() {
 	step "apt packages"
