@@ -133,6 +133,21 @@ class Corpus(unittest.TestCase):
         self.assertEqual((settled, left), (1, ["valid-min"]))
         self.assertEqual(self.results()[0]["outcome"], "hang")
 
+    def test_timeout_after_other_cases_runs_the_case_again(self):
+        # The boot's time ran out in its second case: the first is settled,
+        # the second is not a hang but runs first in the next boot.
+        log = "".join(
+            [
+                rec(1, "START"),
+                rec(2, "CASE bad-magic"),
+                rec(3, result("bad-magic", "rejected", "pass")),
+                rec(4, "CASE big-table"),
+            ]
+        )
+        settled, left = self.ingest(log, ["bad-magic", "big-table", "valid-min"], rc=124)
+        self.assertEqual((settled, left), (1, ["big-table", "valid-min"]))
+        self.assertEqual([r["name"] for r in self.results()], ["bad-magic"])
+
     def test_boot_that_ran_nothing_fails_the_first_case(self):
         # No case started: the first fails with the runner's status, the
         # rest runs again in the next boot (scripts/corpus.sh gives up
