@@ -115,18 +115,18 @@ def ingest(log, batch, rc, drv, boot, results, remaining):
             left.append(n)
             continue
         r = res.get(n)
-        if r is None and n in started and n not in splat and rc == 124 and n != started[0]:
-            # The boot's time ran out during this case, after others had
-            # used it: on a slow machine that is the budget, not the case
-            # (run.sh catches a state write that hangs by itself). It runs
-            # again first in the next boot, with a whole boot's time.
-            left.append(n)
-            stop = True
-            continue
         if r is None and n in started:
             # Started, never finished: the kernel or the guest died.
             if n in splat:
                 r = {"name": n, "outcome": "killed", "why": "the guest did not survive it"}
+            elif rc == 124 and n != started[0]:
+                # The boot's time ran out during this case, after others had
+                # used it: on a slow machine that is the budget, not the case
+                # (run.sh catches a state write that hangs by itself). It runs
+                # again first in the next boot, with a whole boot's time.
+                left.append(n)
+                stop = True
+                continue
             elif rc == 124:
                 r = {"name": n, "outcome": "hang", "why": "no answer until the QEMU timeout, first case of its boot"}
             else:
